@@ -1,0 +1,7 @@
+"""Entry point for ``python -m ilb_eval``."""
+
+import sys
+
+from ilb_eval.cli import main
+
+sys.exit(main())
