@@ -1,0 +1,249 @@
+"""The growth-model specification: what is fitted, checked once where it comes in.
+
+A :class:`GrowthSpec` names the outcome columns in wave order, their time
+scores, the covariates that predict intercept and slope, an optional grouping
+column and the equality constraints. It checks itself on construction and can
+print the equivalent lavaan syntax so that any fit can be reproduced in R.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ilb_eval.exceptions import SpecError
+
+__all__ = ["ESTIMATORS", "GrowthSpec"]
+
+#: Estimators the specification accepts. "MLR" (robust sandwich standard errors
+#: and a scaled test) is accepted by the specification and refused at fit time
+#: until the engine implements it.
+ESTIMATORS: tuple[str, ...] = ("ML", "MLR")
+
+_RESIDUAL_OPTIONS = ("free", "equal")
+_RESERVED = ("i", "s")
+
+
+def _names(value: object, argument: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise SpecError(
+            f"{argument} must be a sequence of column names, got the single string {value!r}. "
+            f"Pass a list, e.g. {argument}=[{value!r}]."
+        )
+    try:
+        items = tuple(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise SpecError(
+            f"{argument} must be a sequence of column names, got {type(value).__name__}. "
+            "Pass a list of strings."
+        ) from None
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise SpecError(
+                f"{argument} must contain non-empty column names (text), got {item!r}. "
+                "Pass the names of the data columns as strings."
+            )
+    dup = sorted({n for n in items if items.count(n) > 1})
+    if dup:
+        raise SpecError(
+            f"{argument} names {', '.join(dup)} more than once. Give each column once."
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class GrowthSpec:
+    """Specification of a linear latent growth curve model.
+
+    The intercept factor ``i`` loads 1 on every outcome, the slope factor ``s``
+    loads the time score of each wave. Observed intercepts are fixed at 0, the
+    factor means, variances and their covariance are free, residual variances
+    are free per wave (or equal over waves), covariates predict both factors
+    and are treated as fixed (lavaan's ``fixed.x = TRUE``).
+
+    Parameters
+    ----------
+    outcomes
+        Outcome columns in wave order (at least 3).
+    time_scores
+        One time score per outcome; unequal spacing is allowed.
+    covariates
+        Columns that predict ``i`` and ``s``.
+    group
+        Column whose distinct values define the groups of a multi-group model.
+    equal_intercept_means, equal_slope_means
+        Constrain the mean of ``i`` (``s``) to be equal in all groups.
+    residual_variances
+        ``"free"`` (one residual variance per wave) or ``"equal"`` (one per group).
+    estimator
+        ``"ML"``; ``"MLR"`` is reserved for robust standard errors.
+
+    Raises
+    ------
+    SpecError
+        When the specification is inconsistent; the message says what was
+        given and how to fix it.
+
+    Examples
+    --------
+    >>> spec = GrowthSpec(outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3))
+    >>> spec.n_waves
+    3
+    >>> print(spec.to_lavaan().splitlines()[1])
+    i =~ 1*y1 + 1*y3 + 1*y4
+    """
+
+    outcomes: tuple[str, ...]
+    time_scores: tuple[float, ...]
+    covariates: tuple[str, ...] = ()
+    group: str | None = None
+    equal_intercept_means: bool = False
+    equal_slope_means: bool = False
+    residual_variances: Literal["free", "equal"] = "free"
+    estimator: Literal["ML", "MLR"] = "ML"
+
+    def __post_init__(self) -> None:
+        outcomes = _names(self.outcomes, "outcomes")
+        covariates = _names(self.covariates, "covariates")
+        object.__setattr__(self, "outcomes", outcomes)
+        object.__setattr__(self, "covariates", covariates)
+        if len(outcomes) < 3:
+            raise SpecError(
+                f"outcomes has {len(outcomes)} column(s) ({', '.join(outcomes) or 'none'}); "
+                "a linear growth model with free residual variances needs at least 3 waves. "
+                "Pass 3 or more outcome columns in wave order."
+            )
+        try:
+            scores = tuple(float(t) for t in self.time_scores)
+        except (TypeError, ValueError):
+            raise SpecError(
+                f"time_scores must be numbers, got {self.time_scores!r}. "
+                "Pass one number per outcome, e.g. time_scores=(0, 2, 3)."
+            ) from None
+        if len(scores) != len(outcomes):
+            raise SpecError(
+                f"time_scores has {len(scores)} value(s) but outcomes has {len(outcomes)} "
+                f"({', '.join(outcomes)}). Pass one time score per outcome."
+            )
+        if not all(math.isfinite(t) for t in scores):
+            raise SpecError(
+                f"time_scores must be finite numbers, got {scores}. Replace NaN/inf values."
+            )
+        object.__setattr__(self, "time_scores", scores)
+        overlap = sorted(set(outcomes) & set(covariates))
+        if overlap:
+            raise SpecError(
+                f"{', '.join(overlap)} is both an outcome and a covariate. "
+                "Use each column in one role only."
+            )
+        reserved = sorted(set(outcomes + covariates) & set(_RESERVED))
+        if reserved:
+            raise SpecError(
+                f"column name(s) {', '.join(reserved)} clash with the growth factors i and s. "
+                "Rename the column(s) before fitting."
+            )
+        if self.group is not None:
+            if not isinstance(self.group, str) or not self.group:
+                raise SpecError(
+                    f"group must be a column name or None, got {self.group!r}. "
+                    "Pass the name of the grouping column."
+                )
+            if self.group in outcomes or self.group in covariates:
+                raise SpecError(
+                    f"group column {self.group!r} is also an outcome or covariate. "
+                    "Use a separate column for the groups."
+                )
+        elif self.equal_intercept_means or self.equal_slope_means:
+            raise SpecError(
+                "equal_intercept_means/equal_slope_means constrain means across groups, "
+                "but no group column was given. Pass group=<column> or drop the constraint."
+            )
+        if self.residual_variances not in _RESIDUAL_OPTIONS:
+            raise SpecError(
+                f"residual_variances must be one of {', '.join(_RESIDUAL_OPTIONS)}, "
+                f"got {self.residual_variances!r}. Use 'free' (one per wave) or 'equal'."
+            )
+        if self.estimator not in ESTIMATORS:
+            raise SpecError(
+                f"estimator must be one of {', '.join(ESTIMATORS)}, got {self.estimator!r}. "
+                "Use 'ML' (maximum likelihood, lavaan's default)."
+            )
+
+    @property
+    def n_waves(self) -> int:
+        """Number of outcomes (waves)."""
+        return len(self.outcomes)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every data column the model reads (outcomes, covariates, group)."""
+        extra = (self.group,) if self.group is not None else ()
+        return self.outcomes + self.covariates + extra
+
+    def equal_labels(self) -> dict[tuple[str, str, str], str]:
+        """Labels shared across groups: ``{(lhs, op, rhs): label}``."""
+        labels: dict[tuple[str, str, str], str] = {}
+        if self.equal_intercept_means:
+            labels[("i", "~1", "")] = "mi"
+        if self.equal_slope_means:
+            labels[("s", "~1", "")] = "ms"
+        return labels
+
+    def to_lavaan(self, data_name: str = "data", group_labels: Sequence[str] = ()) -> str:
+        """lavaan model syntax and the ``growth()`` call that fits the same model.
+
+        Parameters
+        ----------
+        data_name
+            Name of the R data frame in the printed call.
+        group_labels
+            The group labels (needed only to write the length of ``c(...)``
+            label vectors; two groups are assumed when not given).
+
+        Returns
+        -------
+        str
+            R code: the model string and the ``growth(...)`` call.
+
+        Examples
+        --------
+        >>> spec = GrowthSpec(outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3),
+        ...                   group="ilb", equal_slope_means=True)
+        >>> "s ~ c(ms, ms)*1" in spec.to_lavaan()
+        True
+        """
+        ngroups = len(group_labels) if self.group is not None and group_labels else 2
+        multi = self.group is not None
+
+        def num(t: float) -> str:
+            return str(int(t)) if float(t).is_integer() else repr(float(t))
+
+        lines = ["model <- '"]
+        lines.append("i =~ " + " + ".join(f"1*{y}" for y in self.outcomes))
+        lines.append(
+            "s =~ " + " + ".join(f"{num(t)}*{y}" for t, y in zip(self.time_scores, self.outcomes))
+        )
+        if self.covariates:
+            rhs = " + ".join(self.covariates)
+            lines.append(f"i ~ {rhs}")
+            lines.append(f"s ~ {rhs}")
+        if self.residual_variances == "equal":
+            if multi:
+                label = "c(" + ", ".join(f"th{g + 1}" for g in range(ngroups)) + ")"
+            else:
+                label = "th"
+            for y in self.outcomes:
+                lines.append(f"{y} ~~ {label}*{y}")
+        for (lhs, _op, _rhs), label in self.equal_labels().items():
+            lines.append(f"{lhs} ~ c({', '.join([label] * ngroups)})*1")
+        lines.append("'")
+        args = [f"model, data = {data_name}", 'missing = "fiml"']
+        if multi:
+            args.append(f'group = "{self.group}"')
+        if self.estimator != "ML":
+            args.append(f'estimator = "{self.estimator}"')
+        lines.append(f"fit <- growth({', '.join(args)})")
+        lines.append("summary(fit, fit.measures = TRUE, standardized = TRUE)")
+        return "\n".join(lines) + "\n"
