@@ -159,7 +159,7 @@ def format_interval(lower: float | None, upper: float | None, decimals: int = 2,
                     *, bounded: bool = False) -> str:
     """A confidence interval: ``[0,12; 0,34]`` (de uses ';' because ',' is the decimal mark).
 
-    >>> format_interval(0.123, 0.345, lang="en")
+    >>> format_interval(0.123, 0.346, lang="en")
     '[0.12, 0.35]'
     >>> format_interval(0.61, 0.82, bounded=True)
     '[,61; ,82]'
