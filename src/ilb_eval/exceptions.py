@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 __all__ = [
     "ConvergenceWarning",
@@ -72,6 +73,10 @@ class Problem:
         Short descriptions of what the schema expects and what was found.
     fix:
         How the user can fix it.
+    severity:
+        ``"error"`` (the data cannot be used as they are), ``"warning"`` (usable,
+        but check) or ``"note"`` (for information). :class:`InputError` is
+        raised for errors; the validation report lists all three.
     """
 
     code: str
@@ -82,6 +87,7 @@ class Problem:
     expected: str | None = None
     found: str | None = None
     fix: str | None = None
+    severity: Literal["error", "warning", "note"] = "error"
 
     @property
     def count(self) -> int:
