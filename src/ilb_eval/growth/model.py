@@ -1,0 +1,457 @@
+"""Fitting a growth model: the named stages from data to :class:`GrowthResults`.
+
+Stages: check and split the data (:mod:`~ilb_eval.growth.data`) -> missing-data
+patterns and sufficient statistics (:mod:`~ilb_eval.growth.patterns`) -> h1
+(:mod:`~ilb_eval.growth.saturated`) -> parameter table
+(:mod:`~ilb_eval.growth.partable`) -> start values -> Newton maximisation
+(:mod:`~ilb_eval.growth.optimize`) -> standard errors from the observed
+information -> standardized solution -> fit measures -> admissibility checks.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ilb_eval.exceptions import (
+    ConvergenceWarning,
+    InadmissibleSolutionWarning,
+    IlbEvalWarning,
+    MissingDataWarning,
+    SpecError,
+)
+from ilb_eval.growth.data import PreparedData, prepare_data
+from ilb_eval.growth.fitmeasures import fit_measures, srmr_bentler
+from ilb_eval.growth.likelihood import Evaluation, Structure, evaluate
+from ilb_eval.growth.matrices import (
+    GroupMatrices,
+    ParameterMap,
+    group_matrices,
+    growth_structure,
+    local_index,
+)
+from ilb_eval.growth.optimize import Optimum, maximize, observed_vcov
+from ilb_eval.growth.partable import build_partable
+from ilb_eval.growth.patterns import Pattern, pattern_stats
+from ilb_eval.growth.results import GrowthResults, GrowthWarning
+from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
+from ilb_eval.growth.spec import GrowthSpec
+from ilb_eval.growth.standardize import std_all
+
+__all__ = ["GrowthModel", "fit_growth"]
+
+_Z975 = float(stats.norm.ppf(0.975))
+_DROP_TEXT = {
+    "missing_group": "a missing group value",
+    "missing_covariate": "a missing covariate",
+    "no_outcome": "no observed outcome",
+}
+
+
+@dataclass(frozen=True)
+class _GroupStats:
+    """Per-group ingredients computed once from the data."""
+
+    n: int
+    patterns: list[Pattern]
+    x_mean: np.ndarray
+    x_cov: np.ndarray
+    saturated: Saturated
+
+
+def _group_stats(y: np.ndarray, x: np.ndarray) -> _GroupStats:
+    patterns = pattern_stats(y, x)
+    n = y.shape[0]
+    x_mean = x.mean(axis=0)
+    centered = x - x_mean
+    x_cov = centered.T @ centered / n
+    saturated = fit_saturated(patterns, y.shape[1], 1 + x.shape[1])
+    return _GroupStats(n, patterns, x_mean, x_cov, saturated)
+
+
+def _start_local(spec: GrowthSpec, structure: Structure, sat: Saturated) -> np.ndarray:
+    """Start values of one group from its saturated fit (least squares)."""
+    p = spec.n_waves
+    lam = structure.design
+    b_start = np.linalg.lstsq(lam, sat.b, rcond=None)[0]
+    basis = structure.basis.reshape(structure.n_cov, -1).T
+    c = np.linalg.lstsq(basis, sat.sigma.ravel(), rcond=None)[0]
+    diag = np.diag(sat.sigma)
+    theta_ok = np.all(c[:p] > 0.05 * diag)
+    psi = np.array([[c[p], c[p + 2]], [c[p + 2], c[p + 1]]])
+    if not theta_ok or np.linalg.eigvalsh(psi)[0] <= 0:
+        c[:p] = 0.5 * diag
+        c[p : p + 3] = [0.5 * float(np.mean(diag)), 0.05 * float(np.mean(diag)), 0.0]
+    return np.concatenate([c, b_start.ravel()])
+
+
+class GrowthModel:
+    """A latent growth curve model ready to be fitted by FIML.
+
+    Parameters
+    ----------
+    spec
+        The model specification.
+    max_iter
+        Largest number of Newton iterations.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> level = rng.normal(3.0, 0.5, 300); trend = rng.normal(0.1, 0.1, 300)
+    >>> data = pd.DataFrame({f"y{t}": level + trend * t + rng.normal(0, 0.3, 300)
+    ...                      for t in (0, 2, 3)})
+    >>> spec = GrowthSpec(outcomes=("y0", "y2", "y3"), time_scores=(0, 2, 3))
+    >>> res = GrowthModel(spec).fit(data)
+    >>> res.converged, res.fit["df"]
+    (True, 1)
+    >>> float(res.params.query("lhs == 'i' and op == '~1'")["est"].iloc[0]).__round__(1)
+    3.0
+    """
+
+    def __init__(self, spec: GrowthSpec, *, max_iter: int = 200) -> None:
+        if not isinstance(spec, GrowthSpec):
+            raise SpecError(
+                f"GrowthModel needs a GrowthSpec, got {type(spec).__name__}. "
+                "Build one with GrowthSpec(outcomes=..., time_scores=...)."
+            )
+        self.spec = spec
+        self.max_iter = int(max_iter)
+
+    def __repr__(self) -> str:
+        return f"GrowthModel({self.spec!r})"
+
+    def fit(self, data: pd.DataFrame) -> GrowthResults:
+        """Fit the model to ``data`` (one row per person).
+
+        Returns
+        -------
+        GrowthResults
+
+        Raises
+        ------
+        InputError
+            Missing or non-numeric columns, or no usable row.
+        SpecError
+            The estimator is not implemented yet.
+
+        Warns
+        -----
+        MissingDataWarning
+            Rows were dropped (counts by reason).
+        ConvergenceWarning
+            The optimiser did not converge.
+        InadmissibleSolutionWarning
+            Negative variances, a non-positive-definite factor covariance
+            matrix, or a singular information matrix.
+        """
+        if self.spec.estimator != "ML":
+            raise SpecError(
+                f"estimator {self.spec.estimator!r} is not implemented yet "
+                "(robust standard errors and the scaled test come later). Use estimator='ML'."
+            )
+        started = time.perf_counter()
+        prepared = prepare_data(data, self.spec)
+        return _fit(self.spec, prepared, started, self.max_iter)
+
+
+def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int) -> GrowthResults:
+    records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
+    if prepared.n_dropped:
+        parts = [f"{n} row(s) with {_DROP_TEXT[k]}" for k, n in prepared.n_dropped.items()]
+        records.append(
+            (
+                GrowthWarning("ROWS_DROPPED", "Dropped " + "; ".join(parts) + "."),
+                MissingDataWarning,
+            )
+        )
+    groups = [_group_stats(g.y, g.x) for g in prepared.groups]
+    n_groups = len(groups)
+    labels = prepared.labels
+    table = build_partable(spec, labels)
+    _fill_x_moments(table, spec, groups)
+    structure = growth_structure(spec)
+    positions = local_index(table, spec)
+    pmap = ParameterMap.from_table(table, positions, n_groups, structure.n_local)
+    n_total = sum(g.n for g in groups)
+
+    def objective(free: np.ndarray, order: int) -> Evaluation:
+        return _evaluate_all(structure, pmap, groups, free, order)
+
+    start = _start_free(spec, structure, pmap, groups)
+    optimum = maximize(objective, start, n_total, max_iter=max_iter)
+    if not optimum.converged:
+        records.append(
+            (
+                GrowthWarning(
+                    "NOT_CONVERGED",
+                    f"The optimizer did not converge after {optimum.iterations} iterations "
+                    f"(largest gradient per person {optimum.max_gradient:.2e}); the estimates "
+                    "are not a solution and no inference is reported.",
+                ),
+                ConvergenceWarning,
+            )
+        )
+    matrices = [group_matrices(spec, structure, pmap.local(optimum.x, g)) for g in range(n_groups)]
+    records.extend(_inference(table, optimum, converged=optimum.converged))
+    table["std_all"] = std_all(
+        table, matrices, [(g.x_mean, g.x_cov) for g in groups], spec.outcomes, spec.covariates
+    )
+    records.extend(_admissibility(matrices, labels))
+    fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
+    if not optimum.converged:
+        fit = {k: (v if k in ("npar", "ntotal", "df") else np.nan) for k, v in fit.items()}
+        for column in ("se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"):
+            table.loc[table["free"] > 0, column] = np.nan
+    for record, category in records:
+        warnings.warn(record.message, category, stacklevel=3)
+    return GrowthResults(
+        spec=spec,
+        _params=table,
+        fit=fit,
+        converged=optimum.converged,
+        warnings=tuple(r for r, _ in records),
+        n_dropped=prepared.n_dropped,
+        seconds=time.perf_counter() - started,
+        group_labels=labels,
+        iterations=optimum.iterations,
+    )
+
+
+def _fill_x_moments(table: pd.DataFrame, spec: GrowthSpec, groups: Sequence[_GroupStats]) -> None:
+    cov_index = {x: c for c, x in enumerate(spec.covariates)}
+    est = table["est"].to_numpy(dtype=float).copy()
+    rows = zip(table["lhs"], table["op"], table["rhs"], table["group"])
+    for row, (lhs, op, rhs, group) in enumerate(rows):
+        g = groups[int(group) - 1]
+        if op == "~~" and lhs in cov_index:
+            est[row] = g.x_cov[cov_index[lhs], cov_index[rhs]]
+        elif op == "~1" and lhs in cov_index:
+            est[row] = g.x_mean[cov_index[lhs]]
+    table["est"] = est
+
+
+def _start_free(
+    spec: GrowthSpec, structure: Structure, pmap: ParameterMap, groups: Sequence[_GroupStats]
+) -> np.ndarray:
+    """Average the groups' local start values onto the free parameters."""
+    total = np.zeros(pmap.n_free)
+    count = np.zeros(pmap.n_free)
+    for g, stats_g in enumerate(groups):
+        local = _start_local(spec, structure, stats_g.saturated)
+        jac = pmap.jacobian[g]
+        total += jac.T @ local
+        count += jac.sum(axis=0)
+    return total / np.maximum(count, 1.0)
+
+
+def _evaluate_all(
+    structure: Structure,
+    pmap: ParameterMap,
+    groups: Sequence[_GroupStats],
+    free: np.ndarray,
+    order: int,
+) -> Evaluation:
+    """Conditional log-likelihood over all groups and its free-parameter derivatives."""
+    logl = 0.0
+    n = pmap.n_free
+    grad = np.zeros(n)
+    hess = np.zeros((n, n))
+    info = np.zeros((n, n))
+    for g, stats_g in enumerate(groups):
+        ev = evaluate(structure, pmap.local(free, g), stats_g.patterns, order)
+        if not np.isfinite(ev.logl):
+            return Evaluation(logl=-np.inf)
+        logl += ev.logl
+        jac = pmap.jacobian[g]
+        if ev.gradient is not None:
+            grad += jac.T @ ev.gradient
+        if ev.hessian is not None and ev.information is not None:
+            hess += jac.T @ ev.hessian @ jac
+            info += jac.T @ ev.information @ jac
+    if order == 0:
+        return Evaluation(logl=logl)
+    if order == 1:
+        return Evaluation(logl=logl, gradient=grad)
+    return Evaluation(logl=logl, gradient=grad, hessian=hess, information=info)
+
+
+def _inference(
+    table: pd.DataFrame, optimum: Optimum, *, converged: bool
+) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
+    """Write estimates, SEs, z, p and 95% CIs into the table."""
+    records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
+    assert optimum.evaluation.hessian is not None
+    vcov, smallest = observed_vcov(optimum.evaluation.hessian)
+    if converged and not np.all(np.isfinite(vcov)):
+        records.append(
+            (
+                GrowthWarning(
+                    "INFO_SINGULAR",
+                    "Could not compute standard errors: the information matrix is singular or "
+                    f"not positive definite (smallest relative eigenvalue {smallest:.2e}); the "
+                    "model may not be identified.",
+                ),
+                InadmissibleSolutionWarning,
+            )
+        )
+    free = table["free"].to_numpy()
+    is_free = free > 0
+    est = table["est"].to_numpy(dtype=float).copy()
+    est[is_free] = optimum.x[free[is_free] - 1]
+    with np.errstate(invalid="ignore"):
+        se_free = np.sqrt(np.diag(vcov))
+    se = np.zeros(len(table))
+    se[is_free] = se_free[free[is_free] - 1]
+    z = np.full(len(table), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z[is_free] = est[is_free] / se[is_free]
+    pvalue = 2.0 * stats.norm.sf(np.abs(z))
+    table["est"] = est
+    table["se"] = se
+    table["z"] = z
+    table["pvalue"] = pvalue
+    table["ci_lower"] = est - _Z975 * se
+    table["ci_upper"] = est + _Z975 * se
+    return records
+
+
+def _admissibility(
+    matrices: Sequence[GroupMatrices], labels: Sequence[str]
+) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
+    """lavaan's post-fit checks: negative variances, non-PD factor covariance."""
+    records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
+    for mats, label in zip(matrices, labels):
+        where = f" in group {label}" if label else ""
+        if np.any(np.diag(mats.theta) < 0):
+            records.append(
+                (
+                    GrowthWarning(
+                        "NEG_OV_VARIANCE",
+                        f"Some estimated residual variances of the outcomes are negative{where}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+        if np.any(np.diag(mats.psi) < 0):
+            records.append(
+                (
+                    GrowthWarning(
+                        "NEG_LV_VARIANCE",
+                        f"Some estimated variances of the growth factors are negative{where}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+        elif np.linalg.eigvalsh(mats.psi)[0] < -(np.finfo(float).eps ** 0.75):
+            records.append(
+                (
+                    GrowthWarning(
+                        "NONPD_LV_COV",
+                        "The covariance matrix of the growth factors is not positive "
+                        f"definite{where}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+    return records
+
+
+def _fit_measures(
+    spec: GrowthSpec,
+    groups: Sequence[_GroupStats],
+    matrices: Sequence[GroupMatrices],
+    optimum: Optimum,
+    n_free: int,
+) -> dict[str, float]:
+    p, q = spec.n_waves, len(spec.covariates)
+    h1 = [g.saturated.joint_moments(g.x_mean, g.x_cov) for g in groups]
+    implied = [m.implied(g.x_mean, g.x_cov) for m, g in zip(matrices, groups)]
+    return fit_measures(
+        logl=optimum.evaluation.logl,
+        unrestricted_logl=sum(g.saturated.logl for g in groups),
+        baseline_logl=sum(baseline_logl(g.patterns, p) for g in groups),
+        npar=n_free,
+        sizes=[g.n for g in groups],
+        p=p,
+        q=q,
+        srmr=srmr_bentler(h1, implied, [g.n for g in groups]),
+    )
+
+
+def fit_growth(
+    data: pd.DataFrame,
+    *,
+    outcomes: Sequence[str],
+    time_scores: Sequence[float],
+    covariates: Sequence[str] = (),
+    group: str | None = None,
+    equal_intercept_means: bool = False,
+    equal_slope_means: bool = False,
+    residual_variances: Literal["free", "equal"] = "free",
+    estimator: Literal["ML", "MLR"] = "ML",
+) -> GrowthResults:
+    """Fit a linear latent growth curve model by full-information ML.
+
+    Equivalent to lavaan's ``growth(model, data, missing = "fiml")`` with
+    the intercept factor ``i``, the slope factor ``s`` loading the time
+    scores, covariates predicting both factors (fixed.x) and optional groups.
+
+    Parameters
+    ----------
+    data
+        One row per person.
+    outcomes
+        Outcome columns in wave order.
+    time_scores
+        One time score per outcome.
+    covariates
+        Columns predicting ``i`` and ``s``.
+    group
+        Grouping column (multi-group model); labels are its sorted values.
+    equal_intercept_means, equal_slope_means
+        Equal factor means across groups.
+    residual_variances
+        ``"free"`` or ``"equal"`` over waves.
+    estimator
+        ``"ML"``.
+
+    Returns
+    -------
+    GrowthResults
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(7)
+    >>> n = 400; x = rng.integers(0, 2, n)
+    >>> level = rng.normal(3.0, 0.5, n) - 0.2 * x; trend = rng.normal(0.05, 0.05, n) + 0.1 * x
+    >>> data = pd.DataFrame({f"y{t}": level + trend * t + rng.normal(0, 0.3, n)
+    ...                      for t in (1, 3, 4)}).assign(x=x)
+    >>> res = fit_growth(data, outcomes=["y1", "y3", "y4"], time_scores=[0, 2, 3],
+    ...                  covariates=["x"])
+    >>> res.fit["df"], res.fit["npar"]
+    (3, 10)
+
+    In R: ``growth('i =~ 1*y1 + 1*y3 + 1*y4; s =~ 0*y1 + 2*y3 + 3*y4; i + s ~ x',
+    data, missing = "fiml")``.
+    """
+    spec = GrowthSpec(
+        outcomes=tuple(outcomes),
+        time_scores=tuple(time_scores),
+        covariates=tuple(covariates),
+        group=group,
+        equal_intercept_means=equal_intercept_means,
+        equal_slope_means=equal_slope_means,
+        residual_variances=residual_variances,
+        estimator=estimator,
+    )
+    return GrowthModel(spec).fit(data)

@@ -1,0 +1,189 @@
+"""The immutable result of a growth-model fit, and nested-model comparison."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ilb_eval.exceptions import SpecError
+from ilb_eval.growth.spec import GrowthSpec
+
+__all__ = ["GrowthResults", "GrowthWarning", "LRTest", "lr_test"]
+
+#: Columns of ``params`` written by :meth:`GrowthResults.to_dict`.
+PARAM_KEYS = ("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
+              "ci_lower", "ci_upper", "std_all")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GrowthWarning:
+    """One statistical warning of a fit: a stable ``code`` and a ``message``.
+
+    Codes: ``NOT_CONVERGED``, ``NEG_LV_VARIANCE``, ``NEG_OV_VARIANCE``,
+    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``.
+    """
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        """``{"code": ..., "message": ...}``."""
+        return {"code": self.code, "message": self.message}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict | MappingProxyType):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.integer | np.bool_):
+        return value.item()
+    if isinstance(value, float | np.floating):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+@dataclass(frozen=True)
+class GrowthResults:
+    """Result of fitting a latent growth curve model.
+
+    Attributes
+    ----------
+    spec
+        The specification that was fitted.
+    params
+        The parameter table (lhs, op, rhs, group, group_label, label, free,
+        est, se, z, pvalue, ci_lower, ci_upper, std_all); a copy is returned
+        on every access, so the result cannot be changed.
+    fit
+        Fit measures under lavaan's names with underscores.
+    converged
+        Whether the optimiser reached a zero gradient.
+    warnings
+        :class:`GrowthWarning` records (also emitted with ``warnings.warn``).
+    n_dropped
+        Rows left out, by reason (``missing_group``, ``missing_covariate``,
+        ``no_outcome``).
+    seconds
+        Estimation time (data checks, estimation, standard errors, fit).
+    group_labels
+        Group labels in group order (``("",)`` for one group).
+    iterations
+        Newton iterations of the growth model.
+    """
+
+    spec: GrowthSpec
+    _params: pd.DataFrame = field(repr=False)
+    fit: Mapping[str, float]
+    converged: bool
+    warnings: tuple[GrowthWarning, ...]
+    n_dropped: Mapping[str, int]
+    seconds: float
+    group_labels: tuple[str, ...]
+    iterations: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
+        object.__setattr__(self, "n_dropped", MappingProxyType(dict(self.n_dropped)))
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """The parameter table (a copy)."""
+        return self._params.copy()
+
+    @property
+    def ntotal(self) -> int:
+        """Number of persons used."""
+        return int(self.fit["ntotal"])
+
+    def summary(self) -> Any:
+        """A lavaan-like summary (``as_text()``, ``as_html()``, ``str()``)."""
+        from ilb_eval.growth.summary import Summary
+
+        return Summary(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary: params, fit, converged, warnings, seconds (NaN -> None)."""
+        params = self._params.loc[:, list(PARAM_KEYS)].copy()
+        params["group"] = self._params["group_label"]
+        records = params.to_dict(orient="records")
+        return _json_safe(
+            {
+                "params": records,
+                "fit": dict(self.fit),
+                "converged": bool(self.converged),
+                "warnings": [w.to_dict() for w in self.warnings],
+                "n_dropped": dict(self.n_dropped),
+                "seconds": float(self.seconds),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class LRTest:
+    """Likelihood-ratio test of a restricted model against a more general one."""
+
+    chisq_diff: float
+    df_diff: int
+    pvalue: float
+
+
+def lr_test(restricted: GrowthResults, general: GrowthResults) -> LRTest:
+    """Likelihood-ratio (chi-square difference) test of nested ML fits.
+
+    Parameters
+    ----------
+    restricted
+        The model with constraints (fewer free parameters).
+    general
+        The model without them, fitted to the same persons.
+
+    Returns
+    -------
+    LRTest
+        ``chisq_diff = 2 (logl_general - logl_restricted)``, ``df_diff`` the
+        difference in free parameters and the upper-tail chi-square p-value.
+
+    Raises
+    ------
+    SpecError
+        When the fits use different persons or are not ordered as
+        restricted, general.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ilb_eval.growth import fit_growth
+    >>> rows = [(0, 1.0, 1.5, 2.4), (0, 2.0, 2.2, 2.9), (0, 1.5, 2.5, 2.6),
+    ...         (0, 2.4, 2.1, 3.4), (0, 0.8, 1.9, 2.0), (1, 1.2, 2.7, 3.9),
+    ...         (1, 2.1, 2.9, 4.1), (1, 1.7, 3.3, 4.0), (1, 0.9, 2.1, 3.5),
+    ...         (1, 1.4, 3.0, 4.6)]
+    >>> data = pd.DataFrame(rows, columns=["g", "y1", "y2", "y3"])
+    >>> kw = dict(outcomes=["y1", "y2", "y3"], time_scores=[0, 1, 2], group="g")
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> test = lr_test(fit_growth(data, equal_slope_means=True, **kw), fit_growth(data, **kw))
+    >>> test.df_diff
+    1
+    """
+    if restricted.ntotal != general.ntotal:
+        raise SpecError(
+            f"the fits use different numbers of persons ({restricted.ntotal} and "
+            f"{general.ntotal}); a likelihood-ratio test needs the same data. "
+            "Fit both models to the same rows."
+        )
+    df_diff = int(general.fit["npar"]) - int(restricted.fit["npar"])
+    if df_diff <= 0:
+        raise SpecError(
+            f"the general model has {general.fit['npar']} free parameters, the restricted one "
+            f"{restricted.fit['npar']}; pass the restricted (fewer parameters) model first."
+        )
+    chisq = max(2.0 * (float(general.fit["logl"]) - float(restricted.fit["logl"])), 0.0)
+    return LRTest(chisq_diff=chisq, df_diff=df_diff, pvalue=float(stats.chi2.sf(chisq, df_diff)))
