@@ -1,0 +1,22 @@
+"""Preparation of survey waves for analysis (the ``ilb_eval.prep`` layer).
+
+Plain functions, tidy DataFrames in and out, index = spreadsheet row numbers
+per wave: declared missing codes -> NaN with the code's label as the reason,
+reverse keying and scale scores with a minimum-valid rule, linkage of the
+waves by the pseudonymous identifier (which never leaves the linkage module).
+"""
+
+from ilb_eval.prep.linkage import LINKAGE_COLUMNS, Linkage, link_waves, normalise_code
+from ilb_eval.prep.missing import REASON_DTYPE, recode_missing
+from ilb_eval.prep.scales import scale_items, score_scales
+
+__all__ = [
+    "LINKAGE_COLUMNS",
+    "REASON_DTYPE",
+    "Linkage",
+    "link_waves",
+    "normalise_code",
+    "recode_missing",
+    "scale_items",
+    "score_scales",
+]

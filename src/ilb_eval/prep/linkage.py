@@ -1,0 +1,327 @@
+"""Linking the rows of the waves to persons by the pseudonymous identifier.
+
+The identifier values stay inside this module: what leaves it is an opaque
+person number 1..N per wave row, counts, and row numbers.
+
+Two passes (Pöge 2008; surveyinsights.org "Using Record Linkage to improve
+matching rates of subject-generated ID-codes"):
+
+1. **exact** on the normalised code (NFC, trimmed, case-folded, umlauts
+   ä->ae ö->oe ü->ue ß->ss, inner whitespace removed);
+2. **tolerant** (only for self-generated codes with ``max_differences >= 1``),
+   per pair of waves: a code of wave *a* whose person has no row in wave *b*
+   is linked to a code of wave *b* whose person has no row in wave *a* when the
+   two differ by one substitution, insertion or deletion, that candidate is the
+   only one in both directions, and the persons agree on the study's
+   time-constant ``check_fields`` wherever both have a value.
+
+Candidates are found by blocking on deletion variants (each code indexed by
+itself and by every code obtained by deleting one character), so the pass
+needs hash joins, not a comparison of every pair.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ilb_eval.exceptions import InputError, Problem
+from ilb_eval.prep.missing import recode_missing
+from ilb_eval.study import Study
+
+__all__ = ["LINKAGE_COLUMNS", "Linkage", "link_waves", "normalise_code"]
+
+#: Columns of :attr:`Linkage.table`.
+LINKAGE_COLUMNS: tuple[str, ...] = (
+    "wave_a",
+    "wave_b",
+    "n_a",
+    "n_b",
+    "exact",
+    "tolerant",
+    "unmatched_a",
+    "unmatched_b",
+    "rejected_ambiguous",
+    "rejected_inconsistent",
+)
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise_code(codes: pd.Series) -> pd.Series:
+    """Normalise identifier codes for matching; empty codes become NA.
+
+    Unicode NFC (so a decomposed "a" + combining diaeresis equals "ä"), strip,
+    case-fold, umlauts ä->ae, ö->oe, ü->ue, ß->ss, inner whitespace removed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> normalise_code(pd.Series([" Mü 12 ", "MUE12", "Straße", "", None])).tolist()
+    ['mue12', 'mue12', 'strasse', <NA>, <NA>]
+    """
+    text = codes.astype(pd.StringDtype(na_value=pd.NA))
+    text = text.str.normalize("NFC").str.casefold().str.translate(_UMLAUTS)
+    text = text.str.replace(r"\s+", "", regex=True)
+    return text.mask(text == "")
+
+
+@dataclass(frozen=True)
+class Linkage:
+    """The result of :func:`link_waves`.
+
+    Attributes
+    ----------
+    persons
+        Per wave a Series (index = row numbers of the linked rows, name
+        ``"person"``) holding the person number 1..N. Persons are numbered in
+        order of their first wave, then row number, never from the code.
+    excluded
+        Rows that could not be keyed: columns ``wave``, ``row``, ``reason``
+        (``"missing_code"``, ``"duplicate_code"``).
+    table
+        One row per pair of waves with :data:`LINKAGE_COLUMNS`: ``n_a``/``n_b``
+        keyed rows of each wave; ``exact``/``tolerant`` persons present in both
+        waves whose codes there are equal/differ after normalisation;
+        ``unmatched_a`` rows of wave a whose person has no row in wave b (and
+        the reverse); ``rejected_ambiguous`` one-character candidate pairs not
+        linked because a code had more than one candidate;
+        ``rejected_inconsistent`` unique candidate pairs not linked because the
+        check fields differ (or both persons answered a third wave).
+        ``exact + tolerant + unmatched_a == n_a``.
+    problems
+        Duplicate and missing codes (rows named, code values never).
+    """
+
+    persons: dict[str, pd.Series]
+    excluded: pd.DataFrame
+    table: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def n_persons(self) -> int:
+        """Number of distinct persons over all waves."""
+        return int(max((int(s.max()) for s in self.persons.values() if len(s)), default=0))
+
+
+def _deletions(codes: pd.Series) -> pd.DataFrame:
+    """Every one-character deletion of every code: columns ``idx``, ``pos``, ``length``, ``variant``."""
+    idx, pos, length, variant = [], [], [], []
+    for i, code in zip(codes.index.to_numpy(), codes.to_numpy(), strict=True):
+        n = len(code)
+        for p in range(n):
+            idx.append(i)
+            pos.append(p)
+            length.append(n)
+            variant.append(code[:p] + code[p + 1 :])
+    return pd.DataFrame({"idx": idx, "pos": pos, "length": length, "variant": variant})
+
+
+def _near_pairs(codes_a: pd.Series, codes_b: pd.Series) -> pd.DataFrame:
+    """Pairs (``ia``, ``ib``) of codes at edit distance exactly one (substitution, insertion, deletion).
+
+    Blocking: a substitution at position p leaves the same deletion variant at
+    p in both codes; an insertion makes the shorter code equal to a deletion
+    variant of the longer one. All candidates come from equality joins.
+    """
+    if codes_a.empty or codes_b.empty:
+        return pd.DataFrame({"ia": pd.Series(dtype=int), "ib": pd.Series(dtype=int)})
+    del_a, del_b = _deletions(codes_a), _deletions(codes_b)
+    full_a = pd.DataFrame({"ia": codes_a.index.to_numpy(), "variant": codes_a.to_numpy(dtype=object)})
+    full_b = pd.DataFrame({"ib": codes_b.index.to_numpy(), "variant": codes_b.to_numpy(dtype=object)})
+    substitution = del_a.merge(del_b, on=["pos", "length", "variant"], suffixes=("_a", "_b"))
+    substitution = substitution.rename(columns={"idx_a": "ia", "idx_b": "ib"})[["ia", "ib"]]
+    shorter_b = del_a.rename(columns={"idx": "ia"}).merge(full_b, on="variant")[["ia", "ib"]]
+    shorter_a = full_a.merge(del_b.rename(columns={"idx": "ib"}), on="variant")[["ia", "ib"]]
+    pairs = pd.concat([substitution, shorter_b, shorter_a], ignore_index=True).drop_duplicates()
+    same = codes_a.loc[pairs["ia"]].to_numpy(dtype=object) == codes_b.loc[pairs["ib"]].to_numpy(dtype=object)
+    return pairs.loc[~same].reset_index(drop=True)
+
+
+def _check_profile(records: pd.DataFrame, entity: np.ndarray, fields: tuple[str, ...]) -> pd.DataFrame:
+    """Per entity and check field: number of distinct non-missing values (``<field>__n``) and the first (``<field>__v``)."""
+    index = pd.RangeIndex(int(entity.max()) + 1 if len(entity) else 0)
+    out = pd.DataFrame(index=index)
+    for name in fields:
+        values = pd.DataFrame({"entity": entity, "value": records[name].to_numpy()}).dropna()
+        grouped = values.groupby("entity")["value"]
+        out[f"{name}__n"] = grouped.nunique().reindex(index, fill_value=0)
+        out[f"{name}__v"] = grouped.first().reindex(index)
+    return out
+
+
+def _consistent(profile: pd.DataFrame, ent_a: np.ndarray, ent_b: np.ndarray, fields: tuple[str, ...]) -> np.ndarray:
+    """True where two entities agree on every check field (equal where both have a value)."""
+    ok = np.ones(len(ent_a), dtype=bool)
+    for name in fields:
+        n_a = profile[f"{name}__n"].to_numpy()[ent_a]
+        n_b = profile[f"{name}__n"].to_numpy()[ent_b]
+        v_a = profile[f"{name}__v"].to_numpy(dtype=object)[ent_a]
+        v_b = profile[f"{name}__v"].to_numpy(dtype=object)[ent_b]
+        either_empty = (n_a == 0) | (n_b == 0)
+        same = (n_a == 1) & (n_b == 1) & (v_a == v_b)
+        ok &= either_empty | same
+    return ok
+
+
+def _wave_masks(entity: np.ndarray, wave_pos: np.ndarray, n_entities: int) -> np.ndarray:
+    masks = np.zeros(n_entities, dtype=np.int64)
+    np.bitwise_or.at(masks, entity, np.left_shift(1, wave_pos.astype(np.int64)))
+    return masks
+
+
+def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
+    """Link the rows of all waves to persons (exact, then one-character tolerant).
+
+    Parameters
+    ----------
+    study
+        The study definition; ``study.person_id`` names the identifier field,
+        its kind, ``max_differences`` and ``check_fields``.
+    waves
+        One frame per wave (raw as the io layer delivers it, or after
+        :func:`ilb_eval.prep.recode_missing`; missing codes of the check fields
+        are recoded here), index = row numbers.
+
+    Returns
+    -------
+    Linkage
+        Person numbers per wave row, the rows that could not be keyed, the
+        linkage table per wave pair and the problems found.
+
+    Notes
+    -----
+    Duplicate codes within a wave are an error of the io layer; if they reach
+    this function, every row carrying the duplicated code is left unkeyed
+    (reason ``"duplicate_code"``) and reported, since no row can be told to be
+    the right one. Tolerance above one character (``max_differences == 2``) is
+    not implemented: one character is used and a problem says so.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ilb_eval.study import load_study
+    >>> eap = load_study("EAP")
+    >>> def wave(codes, gender):
+    ...     index = pd.Index(range(2, 2 + len(codes)), name="row")
+    ...     return pd.DataFrame({"code": codes, "gender": gender, "abschluss": 1.0}, index=index)
+    >>> linkage = link_waves(eap, {"t1": wave(["AB12", "CD34"], [1.0, 2.0]),
+    ...                            "t3": wave(["ab 12", "CD35"], [1.0, 2.0]),
+    ...                            "t4": wave(["XY99"], [1.0])})
+    >>> linkage.persons["t3"].tolist()
+    [1, 2]
+    >>> linkage.table[["wave_a", "wave_b", "exact", "tolerant", "unmatched_a"]]
+      wave_a wave_b  exact  tolerant  unmatched_a
+    0     t1     t3      1         1            0
+    1     t1     t4      0         0            2
+    2     t3     t4      0         0            2
+    """
+    pid = study.person_id
+    order = [w for w in study.wave_names if w in waves]
+    unknown = sorted(set(waves) - set(study.wave_names))
+    absent = [w for w in order if pid.field not in waves[w].columns]
+    if unknown or absent:
+        raise InputError(
+            [Problem(code="UNKNOWN_WAVE", message=f"wave '{w}' is not a wave of study {study.name}",
+                     fix=f"use the waves {list(study.wave_names)}") for w in unknown]
+            + [Problem(code="MISSING_COLUMN", message="the person identifier column is missing",
+                       file=study.wave(w).file, column=pid.field, fix="pass the wave as the io layer returns it")
+               for w in absent]
+        )
+    tolerant = pid.kind == "self_generated_code" and pid.max_differences >= 1
+    checks = tuple(f for f in pid.check_fields if all(f in waves[w].columns for w in order)) if tolerant else ()
+    problems: list[Problem] = []
+    parts = []
+    for pos, name in enumerate(order):
+        frame = waves[name]
+        schema = study.wave(name).table_schema
+        values, _ = recode_missing(frame.loc[:, [pid.field, *checks]], schema)
+        part = pd.DataFrame(
+            {"wave_pos": pos, "row": frame.index.to_numpy(dtype=np.int64), "code": normalise_code(values[pid.field]).to_numpy()}
+        )
+        for field in checks:
+            part[field] = values[field].to_numpy()
+        parts.append(part)
+    records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["wave_pos", "row", "code"])
+    records["code"] = records["code"].astype(pd.StringDtype(na_value=pd.NA))
+
+    missing = records["code"].isna().to_numpy()
+    duplicate = records.duplicated(subset=["wave_pos", "code"], keep=False).to_numpy() & ~missing
+    for pos, name in enumerate(order):
+        file = study.wave(name).file
+        for mask, code, text in (
+            (missing, "MISSING_CODE", "has no person identifier; the row cannot be linked and is excluded"),
+            (duplicate, "DUPLICATE_CODE",
+             "shares its (normalised) person identifier with another row of the same wave; such rows are excluded"),
+        ):
+            rows = records["row"].to_numpy()[mask & (records["wave_pos"].to_numpy() == pos)]
+            if len(rows):
+                problems.append(Problem(code=code, message=text, file=file, column=pid.field,
+                                        rows=tuple(int(r) for r in rows),
+                                        fix="correct the identifier in the export"))
+    if tolerant and pid.max_differences > 1:
+        problems.append(Problem(
+            code="TOLERANCE_CAPPED",
+            message=f"max_differences is {pid.max_differences}, but tolerant linkage accepts one differing character",
+            fix="set person_id.tolerant_linkage.max_differences to 1",
+        ))
+    excluded = pd.DataFrame({
+        "wave": [order[p] for p in records["wave_pos"].to_numpy()[missing | duplicate]],
+        "row": records["row"].to_numpy()[missing | duplicate],
+        "reason": np.where(missing, "missing_code", "duplicate_code")[missing | duplicate],
+    }, columns=["wave", "row", "reason"])
+    keyed = records.loc[~(missing | duplicate)].reset_index(drop=True)
+
+    entity = pd.factorize(keyed["code"])[0].astype(np.int64)
+    wave_pos = keyed["wave_pos"].to_numpy()
+    rejected: dict[tuple[int, int], tuple[int, int]] = {}
+    if tolerant:
+        for a, b in itertools.combinations(range(len(order)), 2):
+            n_entities = int(entity.max()) + 1 if len(entity) else 0
+            masks = _wave_masks(entity, wave_pos, n_entities)
+            bit_a, bit_b = 1 << a, 1 << b
+            side_a = (wave_pos == a) & ((masks[entity] & bit_b) == 0)
+            side_b = (wave_pos == b) & ((masks[entity] & bit_a) == 0)
+            pairs = _near_pairs(keyed["code"][side_a].astype(object), keyed["code"][side_b].astype(object))
+            count_a = pairs.groupby("ia")["ib"].transform("size")
+            count_b = pairs.groupby("ib")["ia"].transform("size")
+            unique = pairs.loc[(count_a == 1) & (count_b == 1)]
+            ent_a = entity[unique["ia"].to_numpy()]
+            ent_b = entity[unique["ib"].to_numpy()]
+            ok = _consistent(_check_profile(keyed, entity, checks), ent_a, ent_b, checks)
+            ok &= (masks[ent_a] & masks[ent_b]) == 0
+            rejected[(a, b)] = (len(pairs) - len(unique), int((~ok).sum()))
+            target = np.arange(n_entities)
+            target[ent_b[ok]] = ent_a[ok]
+            entity = target[entity]
+
+    # Opaque person numbers: order of first wave, then row number.
+    first = pd.DataFrame({"entity": entity, "wave_pos": wave_pos, "row": keyed["row"].to_numpy()})
+    first = first.sort_values(["wave_pos", "row"]).drop_duplicates("entity")
+    number = pd.Series(np.arange(1, len(first) + 1), index=first["entity"].to_numpy())
+    person = number.loc[entity].to_numpy() if len(entity) else np.array([], dtype=np.int64)
+    persons = {
+        name: pd.Series(person[wave_pos == pos], index=pd.Index(keyed["row"].to_numpy()[wave_pos == pos], name="row"),
+                        name="person", dtype=np.int64)
+        for pos, name in enumerate(order)
+    }
+
+    rows = []
+    for a, b in itertools.combinations(range(len(order)), 2):
+        left = keyed.loc[wave_pos == a, ["code"]].assign(person=person[wave_pos == a])
+        right = keyed.loc[wave_pos == b, ["code"]].assign(person=person[wave_pos == b])
+        both = left.merge(right, on="person", suffixes=("_a", "_b"))
+        exact = int((both["code_a"] == both["code_b"]).sum())
+        ambiguous, inconsistent = rejected.get((a, b), (0, 0))
+        rows.append({
+            "wave_a": order[a], "wave_b": order[b], "n_a": len(left), "n_b": len(right),
+            "exact": exact, "tolerant": len(both) - exact,
+            "unmatched_a": len(left) - len(both), "unmatched_b": len(right) - len(both),
+            "rejected_ambiguous": ambiguous, "rejected_inconsistent": inconsistent,
+        })
+    table = pd.DataFrame(rows, columns=list(LINKAGE_COLUMNS))
+    return Linkage(persons=persons, excluded=excluded, table=table, problems=tuple(problems))
