@@ -111,7 +111,7 @@ def evaluate(
     >>> y = np.array([[0.5], [-0.5]]); pats = pattern_stats(y, np.empty((2, 0)))
     >>> st = Structure(basis=np.ones((1, 1, 1)), design=np.eye(1), k=1)
     >>> round(evaluate(st, np.array([0.25, 0.0]), pats).logl, 6)
-    -0.451012
+    -1.451583
     """
     sigma, b = structure.split(local)
     m_c = structure.n_cov

@@ -113,8 +113,9 @@ class GrowthModel:
     >>> res = GrowthModel(spec).fit(data)
     >>> res.converged, res.fit["df"]
     (True, 1)
-    >>> float(res.params.query("lhs == 'i' and op == '~1'")["est"].iloc[0]).__round__(1)
-    3.0
+    >>> mean_i = res.params.query("lhs == 'i' and op == '~1'")["est"].iloc[0]
+    >>> bool(abs(mean_i - 3.0) < 0.1)
+    True
     """
 
     def __init__(self, spec: GrowthSpec, *, max_iter: int = 200) -> None:
@@ -432,14 +433,14 @@ def fit_growth(
     --------
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(7)
-    >>> n = 400; x = rng.integers(0, 2, n)
-    >>> level = rng.normal(3.0, 0.5, n) - 0.2 * x; trend = rng.normal(0.05, 0.05, n) + 0.1 * x
+    >>> n = 500; x = rng.integers(0, 2, n)
+    >>> level = rng.normal(3.0, 0.5, n) - 0.2 * x; trend = rng.normal(0.05, 0.15, n) + 0.1 * x
     >>> data = pd.DataFrame({f"y{t}": level + trend * t + rng.normal(0, 0.3, n)
     ...                      for t in (1, 3, 4)}).assign(x=x)
     >>> res = fit_growth(data, outcomes=["y1", "y3", "y4"], time_scores=[0, 2, 3],
     ...                  covariates=["x"])
     >>> res.fit["df"], res.fit["npar"]
-    (3, 10)
+    (2, 10)
 
     In R: ``growth('i =~ 1*y1 + 1*y3 + 1*y4; s =~ 0*y1 + 2*y3 + 3*y4; i + s ~ x',
     data, missing = "fiml")``.

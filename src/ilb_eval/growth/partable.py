@@ -91,8 +91,9 @@ def build_partable(spec: GrowthSpec, group_labels: Sequence[str] = ("",)) -> pd.
     --------
     >>> spec = GrowthSpec(outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3))
     >>> table = build_partable(spec)
-    >>> table.loc[table["free"] > 0, ["lhs", "op", "rhs", "free"]].to_string(index=False)
-    ' lhs op rhs  free\\n  y1 ~~  y1     1\\n  y3 ~~  y3     2\\n  y4 ~~  y4     3\\n   i ~~   i     4\\n   s ~~   s     5\\n   i ~~   s     6\\n   i ~1          7\\n   s ~1          8'
+    >>> free = table[table["free"] > 0]
+    >>> [f"{l} {o} {r}".strip() for l, o, r in zip(free["lhs"], free["op"], free["rhs"])]
+    ['y1 ~~ y1', 'y3 ~~ y3', 'y4 ~~ y4', 'i ~~ i', 's ~~ s', 'i ~~ s', 'i ~1', 's ~1']
     """
     rows: list[dict[str, object]] = []
     for g, label in enumerate(group_labels, start=1):
