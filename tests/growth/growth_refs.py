@@ -1,0 +1,53 @@
+"""Helpers of the growth-model tests: lavaan reference fits and our (cached) fits of them."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from ilb_eval.growth import GrowthResults, fit_growth
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lavaan"
+SPECS = json.loads((FIXTURES / "specs_shared.json").read_text())
+SPEC_NAMES = [s["name"] for s in SPECS]
+
+
+@cache
+def load_data(name: str) -> pd.DataFrame:
+    """A fixture CSV (cached; callers must not modify it)."""
+    return pd.read_csv(FIXTURES / name)
+
+
+@cache
+def reference(name: str) -> dict:
+    """The lavaan reference JSON of one fit."""
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def spec_by_name(name: str) -> dict:
+    return next(s for s in SPECS if s["name"] == name)
+
+
+def fit_kwargs(spec: dict) -> dict:
+    """fit_growth keyword arguments for a reference spec (always ML: the ML point
+    estimates of an MLR fit equal the ML ones)."""
+    return {
+        "outcomes": spec["outcomes"],
+        "time_scores": spec["time_scores"],
+        "covariates": spec.get("covariates", []),
+        "group": spec.get("group"),
+        "equal_intercept_means": spec.get("equal_intercept_means", False),
+        "equal_slope_means": spec.get("equal_slope_means", False),
+    }
+
+
+@cache
+def our_fit(name: str) -> GrowthResults:
+    """Our fit of a reference spec (no warnings may be raised)."""
+    spec = spec_by_name(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fit_growth(load_data(spec["data"]), **fit_kwargs(spec))
