@@ -1,0 +1,39 @@
+"""Loading and validation of survey-wave export files (CSV, SPSS .sav, Excel .xlsx).
+
+The contract (docs/DESIGN.md):
+
+* :func:`read_wave` ``(path, wave, *, study=None) -> WaveTable``: one file,
+  checked against its table schema; raises one
+  :class:`~ilb_eval.exceptions.InputError` listing every error of the file.
+* :func:`load_waves` ``(study, data_dir) -> dict[str, WaveTable]``: all waves,
+  all problems of all files collected before raising.
+* :func:`validate_study_data` ``(study, data_dir) -> ValidationReport``: never
+  raises for data problems; ``.problems``/``.all_problems``, ``.ok``,
+  ``.as_text()``.
+
+A :class:`WaveTable` has ``frame`` (exactly the declared columns, numeric as
+float64 with missing codes still present, index = spreadsheet row ``"row"``),
+``file``, ``wave``, ``dialect`` (:class:`Dialect`), ``sha256``,
+``value_labels`` and ``user_missing`` (.sav) and ``problems`` (warnings and
+notes). Problem codes and their severities are in :data:`SEVERITY`.
+
+>>> sorted(SEVERITY)[:4]
+['DIALECT_AMBIGUOUS', 'DIALECT_MISMATCH', 'DIRECT_IDENTIFIER', 'DUPLICATE_HEADER']
+"""
+
+from ilb_eval.io.codes import SEVERITY
+from ilb_eval.io.dialect import Dialect
+from ilb_eval.io.report import FileReport, ValidationReport
+from ilb_eval.io.table import WaveTable
+from ilb_eval.io.waves import load_waves, read_wave, validate_study_data
+
+__all__ = [
+    "SEVERITY",
+    "Dialect",
+    "FileReport",
+    "ValidationReport",
+    "WaveTable",
+    "load_waves",
+    "read_wave",
+    "validate_study_data",
+]

@@ -1,0 +1,363 @@
+"""How a wave file is written: format, encoding, delimiter, decimal mark.
+
+Settings declared in the study definition (``"dialect"`` of a wave) win over
+detection. Detection is conservative: a file that parses plausibly in more
+than one way, or whose decimal mark cannot be decided, is rejected with a
+problem that tells the user to declare the dialect. Decoding is strict:
+Windows-1252 is used only when declared, undecodable bytes are an error that
+names the line.
+
+>>> text, info, problems = decode_text("code;age\\r\\nAB12;33\\r\\n".encode("utf-8-sig"), None, "x.csv")
+>>> info, problems
+({'encoding': 'utf-8', 'bom': True}, [])
+>>> sniff_delimiter(text, None, {"code", "age"}, "x.csv")
+(';', [])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from ilb_eval.exceptions import Problem, format_rows
+from ilb_eval.io.codes import make_problem
+
+__all__ = ["DELIMITERS", "Dialect", "decode_text", "detect_decimal", "format_lines", "sniff_delimiter"]
+
+#: Delimiters a wave CSV may use: comma, semicolon (German Excel), tab (SoSci Survey).
+DELIMITERS: tuple[str, ...] = (",", ";", "\t")
+_NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab", ".": "point '.'"}
+_SNIFF_RECORDS = 500
+_COMMA_DECIMAL = re.compile(r"\s*[+-]?\d*,\d+\s*")
+_POINT_DECIMAL = re.compile(r"\s*[+-]?\d*\.\d+\s*")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The settings a wave file was read with.
+
+    Attributes
+    ----------
+    format:
+        ``"csv"``, ``"sav"`` or ``"xlsx"``.
+    encoding:
+        Text encoding (``"utf-8"``, ``"windows-1252"``; for ``.sav`` the file's
+        own encoding; ``None`` for ``.xlsx``).
+    delimiter, decimal:
+        Field delimiter and decimal mark of a CSV file (``None`` otherwise).
+    bom:
+        Whether the CSV file starts with a UTF-8 byte-order mark.
+    sheet:
+        The worksheet read from an ``.xlsx`` file.
+    declared:
+        The settings taken from the study definition; the others were detected.
+
+    Examples
+    --------
+    >>> d = Dialect("csv", "windows-1252", ";", ",", declared=("encoding", "delimiter", "decimal"))
+    >>> d.describe()
+    "csv, encoding windows-1252 (declared), delimiter semicolon ';' (declared), decimal comma ',' (declared), no BOM"
+    """
+
+    format: Literal["csv", "sav", "xlsx"]
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    bom: bool = False
+    sheet: str | None = None
+    declared: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """The settings as a plain dict (for a manifest)."""
+        out = asdict(self)
+        out["declared"] = list(self.declared)
+        return out
+
+    def describe(self) -> str:
+        """One human-readable line, e.g. for the validation report."""
+
+        def how(name: str) -> str:
+            return "declared" if name in self.declared else "detected"
+
+        parts = [self.format]
+        if self.encoding:
+            parts.append(f"encoding {self.encoding} ({how('encoding')})")
+        if self.format == "csv":
+            parts.append(f"delimiter {_NAMES.get(str(self.delimiter), repr(self.delimiter))} ({how('delimiter')})")
+            parts.append(f"decimal {_NAMES.get(str(self.decimal), repr(self.decimal))} ({how('decimal')})")
+            parts.append("UTF-8 BOM" if self.bom else "no BOM")
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        return ", ".join(parts)
+
+
+def format_lines(lines: Sequence[int]) -> str:
+    """``"line 4"`` / ``"lines 4, 9"``: physical line numbers of a text file.
+
+    >>> format_lines([9, 4])
+    'lines 4, 9'
+    """
+    return format_rows(lines).replace("row", "line")
+
+
+def _declare_fix(wave: str | None, setting: str) -> str:
+    where = f"the dialect of wave {wave}" if wave else "the wave's dialect"
+    return f'declare {setting} in {where} in the study definition (.study.json, "dialect")'
+
+
+def decode_text(
+    data: bytes, declared: str | None, file: str, *, wave: str | None = None
+) -> tuple[str | None, dict[str, object], list[Problem]]:
+    """Decode the bytes of a CSV file strictly.
+
+    Parameters
+    ----------
+    data:
+        The file's bytes.
+    declared:
+        The encoding the study definition declares (``"utf-8"`` or
+        ``"windows-1252"``), or ``None``: then the file must be UTF-8 (with or
+        without BOM).
+    file, wave:
+        For the messages.
+
+    Returns
+    -------
+    text, info, problems
+        ``text`` is ``None`` when the file cannot be decoded (an error problem
+        says why and on which lines); ``info`` holds ``encoding`` and ``bom``.
+
+    Examples
+    --------
+    >>> text, info, problems = decode_text("code\\nJörg\\n".encode("cp1252"), None, "t1.csv", wave="t1")
+    >>> text is None, problems[0].code, "line 2" in problems[0].message
+    (True, 'ENCODING', True)
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None, {}, [
+            make_problem(
+                "ENCODING", "the file is UTF-16 encoded, which the loader does not read", file=file,
+                expected="UTF-8 or Windows-1252 (declared)", found="UTF-16 byte-order mark",
+                fix="save the export as UTF-8 CSV (in Excel: 'CSV UTF-8'; in SoSci Survey choose UTF-8)",
+            )
+        ]
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
+    if declared == "windows-1252":
+        return _decode_cp1252(body, bom, file, wave)
+    encoding = "utf-8"
+    try:
+        return body.decode(encoding), {"encoding": encoding, "bom": bom}, []
+    except UnicodeDecodeError:
+        pass
+    bad_lines, cp1252_chars, utf8_lines = [], set(), []
+    for number, line in enumerate(body.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.append(number)
+            for byte in re.findall(rb"[\x80-\xff]", line):
+                try:
+                    char = byte.decode("cp1252")
+                except UnicodeDecodeError:
+                    continue
+                if char.isalpha():
+                    cp1252_chars.add(char)
+        else:
+            if re.search(rb"[\x80-\xff]", line):
+                utf8_lines.append(number)
+    if cp1252_chars and utf8_lines:
+        message = (
+            f"the file mixes encodings: {format_lines(utf8_lines)} are UTF-8, but "
+            f"{format_lines(bad_lines)} contain Windows-1252 characters ({', '.join(sorted(cp1252_chars))})"
+        )
+        fix = "open the file in an editor that shows both, correct those lines and save the whole file as UTF-8"
+        found = "UTF-8 mixed with Windows-1252"
+    elif cp1252_chars:
+        message = (
+            f"{format_lines(bad_lines)} are not valid UTF-8; they look like Windows-1252 "
+            f"({', '.join(sorted(cp1252_chars))}), as German Excel writes 'CSV (Trennzeichen-getrennt)'"
+        )
+        fix = _declare_fix(wave, '"encoding": "windows-1252"') + ", or save the file as 'CSV UTF-8'"
+        found = "Windows-1252 characters"
+    else:
+        message = f"{format_lines(bad_lines)} contain bytes that are not valid UTF-8"
+        fix = "save the file as UTF-8 CSV; if it is Windows-1252, " + _declare_fix(wave, '"encoding": "windows-1252"')
+        found = "undecodable bytes"
+    return None, {"encoding": encoding, "bom": bom}, [
+        make_problem("ENCODING", message, file=file, expected="UTF-8", found=found, fix=fix)
+    ]
+
+
+def _decode_cp1252(
+    body: bytes, bom: bool, file: str, wave: str | None
+) -> tuple[str | None, dict[str, object], list[Problem]]:
+    info: dict[str, object] = {"encoding": "windows-1252", "bom": bom}
+    if bom:
+        return None, info, [
+            make_problem(
+                "DIALECT_MISMATCH",
+                "the file starts with a UTF-8 byte-order mark, but the study definition declares Windows-1252",
+                file=file, expected="windows-1252", found="UTF-8 (BOM)",
+                fix=_declare_fix(wave, '"encoding": "utf-8"') + ", or export the file again as 'CSV (Trennzeichen-getrennt)'",
+            )
+        ]
+    try:
+        text = body.decode("cp1252")
+    except UnicodeDecodeError:
+        bad = []
+        for number, line in enumerate(body.split(b"\n"), start=1):
+            try:
+                line.decode("cp1252")
+            except UnicodeDecodeError:
+                bad.append(number)
+        return None, info, [
+            make_problem(
+                "ENCODING", f"{format_lines(bad)} contain bytes that are not valid Windows-1252",
+                file=file, expected="windows-1252 (declared)", found="undecodable bytes",
+                fix="check the export; if the file is UTF-8, " + _declare_fix(wave, '"encoding": "utf-8"'),
+            )
+        ]
+    problems = []
+    if re.search(rb"[\x80-\xff]", body):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            problems.append(
+                make_problem(
+                    "DIALECT_MISMATCH",
+                    "the file is declared Windows-1252 but looks like UTF-8; texts with umlauts "
+                    "(e.g. in person codes) would be read wrongly",
+                    severity="warning", file=file, expected="windows-1252 (declared)", found="valid UTF-8",
+                    fix=_declare_fix(wave, '"encoding": "utf-8"'),
+                )
+            )
+    return text, info, problems
+
+
+def _shape(text: str, delimiter: str) -> tuple[list[str], bool]:
+    """Header and whether the first records all have the header's field count."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+        consistent = True
+        for count, record in enumerate(reader):
+            if count >= _SNIFF_RECORDS:
+                break
+            if record and len(record) != len(header):
+                consistent = False
+                break
+    except StopIteration:
+        return [], False
+    except csv.Error:
+        return [], False
+    return [name.strip() for name in header], consistent
+
+
+def sniff_delimiter(
+    text: str, declared: str | None, field_names: Iterable[str], file: str, *, wave: str | None = None
+) -> tuple[str | None, list[Problem]]:
+    """Choose the field delimiter of a CSV text.
+
+    A delimiter is plausible when the header splits into at least two fields,
+    at least one of them a declared field name, and the first records have the
+    header's field count. A declared delimiter wins, unless it makes the header
+    one field while another delimiter is plausible (``DIALECT_MISMATCH``).
+    Without a declaration, exactly one plausible delimiter is needed
+    (``DIALECT_AMBIGUOUS`` otherwise); when none is plausible the best guess is
+    returned and the parse problems are reported later.
+
+    Examples
+    --------
+    >>> sniff_delimiter("a,b;c\\n1,2;3\\n", None, {"a", "c"}, "x.csv")[1][0].code
+    'DIALECT_AMBIGUOUS'
+    >>> sniff_delimiter("a,b\\n1,2\\n", ";", {"a", "b"}, "x.csv")[1][0].code
+    'DIALECT_MISMATCH'
+    """
+    names = set(field_names)
+    shapes = {d: _shape(text, d) for d in DELIMITERS}
+    hits = {d: len(set(header) & names) for d, (header, _) in shapes.items()}
+    plausible = [d for d, (header, ok) in shapes.items() if ok and len(header) >= 2 and hits[d] >= 1]
+    if declared is not None:
+        if len(shapes[declared][0]) < 2 and plausible:
+            found = plausible[0]
+            return None, [
+                make_problem(
+                    "DIALECT_MISMATCH",
+                    f"the study definition declares the delimiter {_NAMES[declared]}, but the file uses {_NAMES[found]}",
+                    file=file, expected=_NAMES[declared], found=_NAMES[found],
+                    fix=f"export the file again with {_NAMES[declared]} as delimiter, or "
+                    + _declare_fix(wave, f'"delimiter": {json.dumps(found)}'),
+                )
+            ]
+        return declared, []
+    if len(plausible) == 1:
+        return plausible[0], []
+    if len(plausible) > 1:
+        listed = " and ".join(_NAMES[d] for d in plausible)
+        return None, [
+            make_problem(
+                "DIALECT_AMBIGUOUS",
+                f"the file can be read plausibly with {listed} as delimiter, so the loader cannot tell which is right",
+                file=file, expected="one clear delimiter", found=listed,
+                fix=_declare_fix(wave, 'the delimiter (e.g. "delimiter": ";")'),
+            )
+        ]
+    best = max(DELIMITERS, key=lambda d: (hits[d], len(shapes[d][0])))
+    return best, []
+
+
+def detect_decimal(
+    columns: Mapping[str, Sequence[str | None]],
+    rows: Sequence[int],
+    declared: str | None,
+    file: str,
+    *,
+    wave: str | None = None,
+) -> tuple[str | None, list[Problem]]:
+    """Choose the decimal mark from the cells of the numeric columns.
+
+    Cells like ``2,5`` speak for a decimal comma, cells like ``2.5`` for a
+    point. A declared mark wins. If both kinds occur the file is rejected
+    (``DIALECT_AMBIGUOUS``); if neither occurs the mark does not matter and
+    ``"."`` is returned.
+
+    Examples
+    --------
+    >>> detect_decimal({"x": ["2,5", "3"]}, [2, 3], None, "x.csv")
+    (',', [])
+    >>> detect_decimal({"x": ["2,5", "3.5"]}, [2, 3], None, "x.csv")[1][0].code
+    'DIALECT_AMBIGUOUS'
+    """
+    if declared is not None:
+        return declared, []
+    comma_rows: set[int] = set()
+    point_rows: set[int] = set()
+    for cells in columns.values():
+        for row, cell in zip(rows, cells, strict=True):
+            if cell is None:
+                continue
+            if _COMMA_DECIMAL.fullmatch(cell):
+                comma_rows.add(row)
+            elif _POINT_DECIMAL.fullmatch(cell):
+                point_rows.add(row)
+    if comma_rows and point_rows:
+        return None, [
+            make_problem(
+                "DIALECT_AMBIGUOUS",
+                f"numbers use a decimal comma on {format_rows(sorted(comma_rows))} "
+                f"and a decimal point on {format_rows(sorted(point_rows))}",
+                file=file, rows=comma_rows | point_rows, expected="one decimal mark",
+                found="both ',' and '.'",
+                fix=_declare_fix(wave, 'the decimal mark (e.g. "decimal": ",")') + " and correct the other rows",
+            )
+        ]
+    return ("," if comma_rows else "."), []

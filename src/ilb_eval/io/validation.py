@@ -1,0 +1,407 @@
+"""Check one wave file against its table schema; collect every problem.
+
+Two steps: :func:`check_columns` compares the header with the declared
+fields (missing, unexpected, duplicated, renamed, identifier-like columns);
+:func:`build_frame` turns the raw cells into typed columns and checks every
+value (types, categories and ranges, undeclared codes that look like missing
+codes, empty and duplicated person ids, e-mail addresses). Problems name the
+file, the column and the spreadsheet rows; person ids and text cells are never
+quoted.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ilb_eval.exceptions import Problem
+from ilb_eval.io.codes import make_problem
+from ilb_eval.io.privacy import email_rows, looks_like_identifier, normalise_name
+from ilb_eval.io.table import RawTable
+from ilb_eval.io.values import parse_numbers, to_strings
+from ilb_eval.study import Field, TableSchema
+
+__all__ = ["build_frame", "check_columns", "looks_like_missing_code"]
+
+_PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+_STRING_DTYPE = "str" if _PANDAS_3 else object
+
+
+def looks_like_missing_code(value: float) -> bool:
+    """Whether an out-of-range value looks like an undeclared missing code.
+
+    Negative whole numbers (-1, -9, -77, -99, ...), runs of nines with an
+    optional last digit (9, 99, 98, 999, 998, ...) and repeated digits (77, 88,
+    666) are typical missing codes of survey tools.
+
+    >>> [looks_like_missing_code(v) for v in (-99, -1, 9, 98, 999, 77, 6, 0, 2.5)]
+    [True, True, True, True, True, True, False, False, False]
+    """
+    if not float(value).is_integer():
+        return False
+    number = int(value)
+    if number < 0:
+        return True
+    digits = str(number)
+    nines = digits[0] == "9" and set(digits[:-1]) <= {"9"}
+    repeated = len(digits) >= 2 and len(set(digits)) == 1
+    return nines or repeated
+
+
+def _fmt(value: float | str) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _values_list(values: Sequence[float | str]) -> str:
+    return ", ".join(_fmt(v) for v in values)
+
+
+def _found_counts(values: Sequence[float]) -> str:
+    counts = Counter(values)
+    return ", ".join(f"{_fmt(v)} ({n} row{'s' if n > 1 else ''})" for v, n in sorted(counts.items()))
+
+
+def check_columns(
+    raw: RawTable,
+    schema: TableSchema,
+    *,
+    person_id: str,
+    other_schemas: Mapping[str, TableSchema] | None = None,
+    other_headers: Mapping[str, Sequence[str]] | None = None,
+) -> list[Problem]:
+    """Compare the file's header with the table schema.
+
+    Parameters
+    ----------
+    raw:
+        The file as read.
+    schema:
+        The wave's table schema.
+    person_id:
+        The person identifier field (never treated as a direct identifier).
+    other_schemas:
+        Table schemas of the study's other waves, by wave name: a column that
+        another wave declares is named as such, and is not taken for a rename.
+    other_headers:
+        Headers of the study's other wave files, by file name: a missing
+        column that another file has is reported as schema drift.
+
+    Returns
+    -------
+    list of Problem
+        DUPLICATE_HEADER, DIRECT_IDENTIFIER, MISSING_COLUMN, SCHEMA_DRIFT,
+        UNEXPECTED_COLUMN (note).
+    """
+    other_schemas = other_schemas or {}
+    other_headers = other_headers or {}
+    file = raw.file
+    problems: list[Problem] = []
+    header = raw.header
+    declared = schema.field_names
+
+    counts = Counter(name for name in header if name)
+    for name, n in counts.items():
+        if n > 1:
+            positions = [i + 1 for i, h in enumerate(header) if h == name]
+            problems.append(
+                make_problem(
+                    "DUPLICATE_HEADER", f"the column name occurs {n} times (columns {_values_list(positions)})",
+                    file=file, column=name, rows=(1,), expected="each column name once", found=f"{n} columns",
+                    fix="rename or remove the extra columns in the export",
+                )
+            )
+    identifiers = [name for name in counts if name != person_id and looks_like_identifier(name)]
+    for name in identifiers:
+        problems.append(
+            make_problem(
+                "DIRECT_IDENTIFIER",
+                "the column name suggests a direct identifier or free text, which must not be in the analysis data",
+                file=file, column=name, expected="pseudonymised data without names, contact data or free text",
+                found="identifier-like column", fix="remove this column from the export and delete the file that has it",
+            )
+        )
+    elsewhere = {name: wave for wave, other in other_schemas.items() for name in other.field_names}
+    undeclared = [name for name in counts if name not in declared and name not in identifiers]
+    candidates = [name for name in undeclared if name not in elsewhere]
+    renamed: dict[str, str] = {}
+    for name in declared:
+        if name in counts:
+            continue
+        match = [c for c in candidates if c not in renamed.values() and normalise_name(c).replace("_", "") == name.replace("_", "")]
+        match = match or difflib.get_close_matches(name, [c for c in candidates if c not in renamed.values()], n=1, cutoff=0.85)
+        if match:
+            renamed[name] = match[0]
+    for name in declared:
+        if name in counts:
+            continue
+        present_in = [f for f, other in other_headers.items() if name in other]
+        if name in renamed:
+            problems.append(
+                make_problem(
+                    "SCHEMA_DRIFT",
+                    f"the declared column is missing, but the file has '{renamed[name]}', which looks like it renamed",
+                    file=file, column=name, expected=f"column '{name}'", found=f"column '{renamed[name]}'",
+                    fix=f"rename '{renamed[name]}' to '{name}' in the export, or correct {schema.path.name} "
+                    "if the questionnaire changed",
+                )
+            )
+        elif present_in:
+            problems.append(
+                make_problem(
+                    "SCHEMA_DRIFT",
+                    f"the declared column is missing here but present in {', '.join(sorted(present_in))}",
+                    file=file, column=name, expected=f"column '{name}' as in the other waves", found="no such column",
+                    fix=f"add the column to the export, or remove the field from {schema.path.name} if this wave "
+                    "did not ask it",
+                )
+            )
+        else:
+            problems.append(
+                make_problem(
+                    "MISSING_COLUMN", "the declared column is missing", file=file, column=name,
+                    expected=f"column '{name}' ({schema.field(name).type})", found="no such column",
+                    fix=f"add the column to the export, or remove the field from {schema.path.name}",
+                )
+            )
+    other_waves = [name for name in undeclared if name in elsewhere]
+    if other_waves:
+        problems.append(
+            make_problem(
+                "UNEXPECTED_COLUMN",
+                f"{len(other_waves)} column(s) declared only for other waves are not read: "
+                + ", ".join(f"{n} ({elsewhere[n]})" for n in other_waves),
+                file=file, fix=f"nothing to do; declare them in {schema.path.name} to read them for this wave",
+            )
+        )
+    rest = [name for name in candidates if name not in renamed.values()]
+    unnamed = sum(1 for name in header if not name)
+    if rest or unnamed:
+        listed = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
+        text = f"{len(rest)} column(s) not declared in the table schema are not read" + (f": {listed}" if rest else "")
+        if unnamed:
+            text += f"; {unnamed} column(s) have no name"
+        problems.append(
+            make_problem(
+                "UNEXPECTED_COLUMN", text, file=file,
+                fix="nothing to do, or leave them out of the export (data minimisation)",
+            )
+        )
+    return problems
+
+
+def _expected(f: Field) -> str:
+    if f.categories:
+        text = f"one of {_values_list(f.valid_values or ())}"
+    elif f.minimum is not None or f.maximum is not None:
+        lo = "-inf" if f.minimum is None else _fmt(float(f.minimum))
+        hi = "inf" if f.maximum is None else _fmt(float(f.maximum))
+        text = f"{lo} to {hi}"
+    else:
+        text = "a number"
+    if f.missing_values:
+        text += f" or a missing code ({_values_list(f.missing_codes)})"
+    return text
+
+
+def _check_numeric(
+    f: Field, values: np.ndarray, rows: np.ndarray, raw: RawTable, schema: TableSchema
+) -> list[Problem]:
+    problems: list[Problem] = []
+    file = raw.file
+    present = ~np.isnan(values)
+    declared_codes = {float(c) for c in f.missing_codes if not isinstance(c, str)}
+    is_code = np.isin(values, list(declared_codes)) if declared_codes else np.zeros(len(values), bool)
+    candidates = present & ~is_code
+    if f.type == "integer":
+        fractional = candidates & (np.floor(values) != values)
+        if fractional.any():
+            problems.append(
+                make_problem(
+                    "WRONG_TYPE", "the column holds numbers with decimals where whole numbers are declared",
+                    file=file, column=f.name, rows=rows[fractional], expected="whole numbers",
+                    found=f"decimals in {int(fractional.sum())} rows",
+                    fix="correct these cells, or declare the field as type number",
+                )
+            )
+            candidates &= ~fractional
+    if f.categories:
+        allowed = [float(v) for v in f.valid_values or () if not isinstance(v, str)]
+        bad = candidates & ~np.isin(values, allowed)
+    else:
+        bad = np.zeros(len(values), bool)
+        if f.minimum is not None:
+            bad |= candidates & (values < float(f.minimum))
+        if f.maximum is not None:
+            bad |= candidates & (values > float(f.maximum))
+    if not bad.any():
+        return problems
+    spss_codes = set(raw.user_missing.get(f.name, ()))
+    suspect = bad & np.array([looks_like_missing_code(v) or v in spss_codes if b else False for v, b in zip(values, bad, strict=True)])
+    out = bad & ~suspect
+    if suspect.any():
+        found_values = sorted(set(values[suspect].tolist()))
+        in_sav = [v for v in found_values if v in spss_codes]
+        note = f"; the .sav file declares {_values_list(in_sav)} as user-missing" if in_sav else ""
+        problems.append(
+            make_problem(
+                "SUSPECT_MISSING_CODE",
+                f"values that look like missing codes are not declared as missing values for this field{note}",
+                file=file, column=f.name, rows=rows[suspect], expected=_expected(f),
+                found=_found_counts(values[suspect].tolist()),
+                fix=f"declare {_values_list(found_values)} in the missingValues of field '{f.name}' in "
+                f"{schema.path.name}, or recode these cells",
+            )
+        )
+    if out.any():
+        problems.append(
+            make_problem(
+                "OUT_OF_RANGE", "values are outside the declared categories or range",
+                file=file, column=f.name, rows=rows[out], expected=_expected(f),
+                found=_found_counts(values[out].tolist()),
+                fix="correct these cells in the export, or correct the field's categories/constraints in "
+                f"{schema.path.name}",
+            )
+        )
+    return problems
+
+
+def _check_person_id(name: str, cells: list[str | None], rows: Sequence[int], file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    empty = [row for row, cell in zip(rows, cells, strict=True) if cell is None]
+    if empty:
+        problems.append(
+            make_problem(
+                "EMPTY_ID", "rows have no person identifier, so they cannot be linked across waves",
+                file=file, column=name, rows=empty, expected="a person code in every row",
+                found=f"{len(empty)} empty", fix="fill in the code or remove these rows from the export",
+            )
+        )
+    keys = [cell.strip().casefold() if cell is not None else None for cell in cells]
+    counts = Counter(k for k in keys if k is not None)
+    repeated = {k for k, n in counts.items() if n > 1}
+    if repeated:
+        dup_rows = [row for row, k in zip(rows, keys, strict=True) if k in repeated]
+        problems.append(
+            make_problem(
+                "DUPLICATE_ID",
+                f"{len(repeated)} person identifier(s) occur more than once "
+                "(compared ignoring case and surrounding spaces)",
+                file=file, column=name, rows=dup_rows, expected="each person once per wave",
+                found=f"{len(dup_rows)} rows share {len(repeated)} identifier(s)",
+                fix="remove double submissions, or correct mistyped codes, so that each person has one row",
+            )
+        )
+    return problems
+
+
+def build_frame(
+    raw: RawTable, schema: TableSchema, *, person_id: str
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed columns of the declared fields present, and the value problems.
+
+    Parameters
+    ----------
+    raw:
+        The file as read (cells of the declared columns only).
+    schema:
+        The wave's table schema.
+    person_id:
+        The person identifier field.
+
+    Returns
+    -------
+    frame, problems
+        ``frame`` holds the declared columns present in the file, in schema
+        order, numeric fields as float64 (missing codes kept as values),
+        string fields as str/object; index = spreadsheet row (``"row"``).
+
+    Examples
+    --------
+    >>> from ilb_eval.study import load_study
+    >>> schema = load_study("EAP").wave("t1").table_schema
+    >>> raw = RawTable(file="t1.csv", sha256="", header=["code", "fk_1"], rows=[2, 3, 4],
+    ...                cells={"code": ["A1", "B2", "a1 "], "fk_1": ["4", "-99", "7"]})
+    >>> frame, problems = build_frame(raw, schema, person_id="code")
+    >>> frame["fk_1"].tolist(), [(p.code, p.rows) for p in problems]
+    ([4.0, -99.0, 7.0], [('DUPLICATE_ID', (2, 4)), ('SUSPECT_MISSING_CODE', (3,)), ('OUT_OF_RANGE', (4,))])
+    """
+    file = raw.file
+    index = pd.Index(raw.rows, name="row", dtype="int64")
+    rows = np.asarray(raw.rows, dtype="int64")
+    decimal = raw.dialect.decimal if raw.dialect is not None and raw.dialect.decimal else "."
+    columns: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    other_mark: dict[str, list[int]] = {}
+    for f in schema.fields:
+        if f.name not in raw.cells:
+            continue
+        cells = raw.cells[f.name]
+        if f.is_numeric:
+            parsed = parse_numbers(cells, decimal)
+            if parsed.text:
+                problems.append(
+                    make_problem(
+                        "WRONG_TYPE", "text in a numeric column", file=file, column=f.name,
+                        rows=rows[parsed.text], expected=f"numbers ({f.type})",
+                        found=f"text in {len(parsed.text)} rows",
+                        fix="replace the text by a number or a declared missing code "
+                        f"(declare it in the missingValues of '{f.name}' in {schema.path.name})",
+                    )
+                )
+            if parsed.other_mark:
+                other_mark[f.name] = rows[parsed.other_mark].tolist()
+            problems += _check_numeric(f, parsed.values, rows, raw, schema)
+            columns[f.name] = pd.Series(parsed.values, index=index, dtype="float64")
+            if f.required and f.name != person_id:
+                empty = np.isnan(parsed.values)
+                if empty.any():
+                    problems.append(_required_empty(f, rows[empty], file))
+        else:
+            strings = to_strings(cells)
+            if f.name == person_id:
+                problems += _check_person_id(f.name, strings, raw.rows, file)
+            else:
+                mail = email_rows(strings, raw.rows)
+                if mail:
+                    problems.append(
+                        make_problem(
+                            "DIRECT_IDENTIFIER", "cells contain e-mail addresses", file=file, column=f.name,
+                            rows=mail, expected="no contact data", found=f"e-mail addresses in {len(mail)} rows",
+                            fix="remove the e-mail addresses from the export and delete the file that has them",
+                        )
+                    )
+                if f.required:
+                    empty_rows = [r for r, s in zip(raw.rows, strings, strict=True) if s is None]
+                    if empty_rows:
+                        problems.append(_required_empty(f, empty_rows, file))
+            columns[f.name] = pd.Series(strings, index=index, dtype=_STRING_DTYPE)
+    if other_mark:
+        mark = "," if decimal == "." else "."
+        all_rows = sorted({r for rs in other_mark.values() for r in rs})
+        problems.append(
+            make_problem(
+                "DIALECT_MISMATCH",
+                f"numbers are written with a decimal '{mark}' but the file's decimal mark is '{decimal}' "
+                f"(columns {', '.join(other_mark)})",
+                file=file, rows=all_rows, expected=f"decimal '{decimal}'", found=f"decimal '{mark}'",
+                fix="declare the right decimal mark in the wave's dialect in the study definition, "
+                "or export the file again with one decimal mark",
+            )
+        )
+    frame = pd.DataFrame(columns, index=index)
+    return frame, problems
+
+
+def _required_empty(f: Field, rows: Sequence[int] | np.ndarray, file: str) -> Problem:
+    return make_problem(
+        "REQUIRED_EMPTY", "the field is required, but cells are empty", file=file, column=f.name,
+        rows=rows, expected="a value in every row", found=f"{len(rows)} empty",
+        fix="fill in these cells, or use a declared missing code",
+    )
+
