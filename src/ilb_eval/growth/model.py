@@ -45,7 +45,7 @@ from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
 
-__all__ = ["GrowthModel", "fit_growth"]
+__all__ = ["GrowthModel", "GrowthProblem", "fit_growth"]
 
 _Z975 = float(stats.norm.ppf(0.975))
 _DROP_TEXT = {
@@ -163,6 +163,70 @@ class GrowthModel:
         prepared = prepare_data(data, self.spec)
         return _fit(self.spec, prepared, started, self.max_iter)
 
+    def problem(self, data: pd.DataFrame) -> GrowthProblem:
+        """The model bound to ``data``: objective, start values, parameter table.
+
+        For inspection and testing of the estimation stages; :meth:`fit`
+        does everything in one call.
+        """
+        return _problem(self.spec, prepare_data(data, self.spec))
+
+
+@dataclass(frozen=True)
+class GrowthProblem:
+    """A growth model bound to prepared data: the FIML objective and its pieces.
+
+    Attributes
+    ----------
+    spec
+        The specification.
+    labels
+        Group labels in group order.
+    table
+        The parameter table (fixed values and covariate moments filled in).
+    structure
+        The linear structure shared by the groups.
+    pmap
+        Map from the free parameters to each group's local vector.
+    groups
+        Per-group patterns, covariate moments and saturated fit.
+    """
+
+    spec: GrowthSpec
+    labels: tuple[str, ...]
+    table: pd.DataFrame
+    structure: Structure
+    pmap: ParameterMap
+    groups: tuple[_GroupStats, ...]
+
+    @property
+    def n_total(self) -> int:
+        """Number of persons."""
+        return sum(g.n for g in self.groups)
+
+    def objective(self, free: np.ndarray, order: int = 1) -> Evaluation:
+        """Log-likelihood (outcomes given covariates) at the free parameters ``free``.
+
+        ``order`` 1 adds the gradient, 2 the observed Hessian and expected
+        information (all in the free parameters, in ``free`` numbering).
+        """
+        return _evaluate_all(self.structure, self.pmap, self.groups, free, order)
+
+    def start_values(self) -> np.ndarray:
+        """Start values of the free parameters (from the saturated fits)."""
+        return _start_free(self.spec, self.structure, self.pmap, self.groups)
+
+
+def _problem(spec: GrowthSpec, prepared: PreparedData) -> GrowthProblem:
+    groups = tuple(_group_stats(g.y, g.x) for g in prepared.groups)
+    labels = prepared.labels
+    table = build_partable(spec, labels)
+    _fill_x_moments(table, spec, groups)
+    structure = growth_structure(spec)
+    positions = local_index(table, spec)
+    pmap = ParameterMap.from_table(table, positions, len(groups), structure.n_local)
+    return GrowthProblem(spec, labels, table, structure, pmap, groups)
+
 
 def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int) -> GrowthResults:
     records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
@@ -174,21 +238,10 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
                 MissingDataWarning,
             )
         )
-    groups = [_group_stats(g.y, g.x) for g in prepared.groups]
-    n_groups = len(groups)
-    labels = prepared.labels
-    table = build_partable(spec, labels)
-    _fill_x_moments(table, spec, groups)
-    structure = growth_structure(spec)
-    positions = local_index(table, spec)
-    pmap = ParameterMap.from_table(table, positions, n_groups, structure.n_local)
-    n_total = sum(g.n for g in groups)
-
-    def objective(free: np.ndarray, order: int) -> Evaluation:
-        return _evaluate_all(structure, pmap, groups, free, order)
-
-    start = _start_free(spec, structure, pmap, groups)
-    optimum = maximize(objective, start, n_total, max_iter=max_iter)
+    problem = _problem(spec, prepared)
+    groups, labels, table = problem.groups, problem.labels, problem.table
+    structure, pmap, n_groups = problem.structure, problem.pmap, len(problem.groups)
+    optimum = maximize(problem.objective, problem.start_values(), problem.n_total, max_iter=max_iter)
     if not optimum.converged:
         records.append(
             (
@@ -210,8 +263,9 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
     fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
     if not optimum.converged:
         fit = {k: (v if k in ("npar", "ntotal", "df") else np.nan) for k, v in fit.items()}
-        for column in ("se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"):
+        for column in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper"):
             table.loc[table["free"] > 0, column] = np.nan
+        table["std_all"] = np.nan
     for record, category in records:
         warnings.warn(record.message, category, stacklevel=3)
     return GrowthResults(

@@ -9,7 +9,7 @@ denominator, as fixed.x stores them):
 - variance ``a ~~ a``: ``var / sd(a)^2`` (a residual variance over the total
   variance);
 - covariance ``a ~~ b``: ``cov / sqrt(var_a var_b)`` with the (residual)
-  variances of the same table, i.e. a residual correlation;
+  variances of the same table (absolute values), i.e. a residual correlation;
 - mean or intercept ``a ~1``: ``value / sd(a)``.
 """
 
@@ -83,7 +83,8 @@ def std_all(
         elif op == "~~" and lhs == rhs:
             out[row] = est / (sd[lhs] * sd[rhs])
         elif op == "~~":
-            product = variances[(lhs, int(group))] * variances[(rhs, int(group))]
+            # absolute values as lavaan (a Heywood case keeps a finite correlation)
+            product = abs(variances[(lhs, int(group))] * variances[(rhs, int(group))])
             out[row] = est / np.sqrt(product) if product > 0 else np.nan
         elif op == "~1":
             out[row] = est / sd[lhs]
