@@ -19,6 +19,7 @@ only this module turns numbers into text.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "Lang",
     "format_bounded",
     "format_count",
+    "format_date",
     "format_interval",
     "format_number",
     "format_p",
@@ -167,3 +169,20 @@ def format_interval(lower: float | None, upper: float | None, decimals: int = 2,
     fmt = format_bounded if bounded else format_number
     sep = "; " if lang == "de" else ", "
     return f"[{fmt(lower, decimals, lang)}{sep}{fmt(upper, decimals, lang)}]"
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+
+
+def format_date(value: _dt.date, lang: Lang = "de") -> str:
+    """A calendar date: ``21.11.2026`` (de), ``21 November 2026`` (en).
+
+    >>> import datetime
+    >>> format_date(datetime.date(2026, 3, 5)), format_date(datetime.date(2026, 3, 5), "en")
+    ('05.03.2026', '5 March 2026')
+    """
+    _check_lang(lang)
+    if lang == "de":
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year:04d}"
