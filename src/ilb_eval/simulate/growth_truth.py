@@ -1,0 +1,181 @@
+"""True latent growth per competence scale, item answers, and the true parameter table.
+
+The truth is defined on the SCORE metric the growth engine fits (mean of the
+scale's items, reverse-keyed items reversed back)::
+
+    i = intercept + ilb_i * ilb + sum_x b_i[x] * x + u_i
+    s = slope     + ilb_s * ilb + sum_x b_s[x] * x + u_s + ilb * sum_k g_k * z_k
+    y_t = i + s * time_t + e_t,            e_t ~ N(0, residual_sd^2)
+
+with ``(u_i, u_s)`` bivariate normal and ``z_k`` the person's standard normal
+iLB time conditions (release time, session length, duration; centred, so
+they leave the slope mean unchanged). Item ``k`` is answered as
+``round(clip(y_t + offset_k + N(0, item_noise_sd^2), 1, 5))``; the offsets add
+up to zero and the noise dithers the rounding, so the mean of the four items
+follows ``y_t`` with extra residual variance ``(item_noise_sd^2 + 1/12) / 4``.
+
+Coarsening bias: clipping at 1 and 5 pulls scores of persons near the ends of
+the scale towards the middle (mostly the top, as means are 3.5-4.2), so the
+fitted intercept means are slightly lower and slope means and variances
+slightly smaller than the truth for high-scoring samples (ZP); a score
+computed from three items (one item missing) does not average out the item
+offsets; the time-condition effects make the slope variance of iLB users
+larger than that of controls, and the table gives the pooled value. The
+Monte Carlo benchmark (``benchmarks/bench_simulate.py``) measures these
+biases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ilb_eval.simulate.population import Persons
+from ilb_eval.study import Study
+
+__all__ = [
+    "TRUE_PARAMETER_COLUMNS",
+    "covariate_matrix",
+    "draw_scores",
+    "item_answers",
+    "observed_mean_score",
+    "true_parameters",
+]
+
+TRUE_PARAMETER_COLUMNS = ("sample", "scale", "lhs", "op", "rhs", "group", "est")
+_TIME_CONDITIONS = ("release_time", "session_minutes", "duration_months")
+
+
+def covariate_matrix(persons: Persons, study: Study) -> dict[str, np.ndarray]:
+    """The study's covariates (0/1, NaN when not codable) from the entry-wave answers.
+
+    ``ilb`` comes first for a study with a control group.
+    """
+    result: dict[str, np.ndarray] = {}
+    if study.has_control_group:
+        result["ilb"] = persons.ilb.astype(float)
+    for covariate in study.covariates:
+        source = persons.fields[covariate.source].astype(float)
+        if covariate.coding["kind"] == "threshold":
+            result[covariate.name] = (source >= float(covariate.coding["at_least"])).astype(float)
+        else:
+            coded = np.full(persons.n, np.nan)
+            for raw, value in covariate.coding["map"].items():
+                coded[source == float(raw)] = float(value)
+            result[covariate.name] = coded
+    return result
+
+
+def draw_scores(
+    persons: Persons, study: Study, growth: dict[str, Any], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """True scores ``y`` (persons x waves) per competence scale."""
+    x = covariate_matrix(persons, study)
+    times = np.array(study.time_scores)
+    isd, ssd, corr = growth["intercept_sd"], growth["slope_sd"], growth["intercept_slope_corr"]
+    cov = np.array([[isd**2, corr * isd * ssd], [corr * isd * ssd, ssd**2]])
+    chol = np.linalg.cholesky(cov)
+    conditions = sum(
+        growth["time_conditions"][k] * persons.latent[k] for k in _TIME_CONDITIONS
+    ) * persons.ilb
+    result = {}
+    for scale in study.competence_scales:
+        p = growth["scales"][scale.name]
+        u = rng.standard_normal((persons.n, 2)) @ chol.T
+        i = p["intercept"] + u[:, 0]
+        s = p["slope"] + u[:, 1] + conditions
+        for name, values in x.items():
+            if name == "ilb":
+                i = i + p["ilb_i"] * values
+                s = s + p["ilb_s"] * values
+            else:
+                effect = growth["covariates"][name]
+                i = i + effect["i"] * np.nan_to_num(values)
+                s = s + effect["s"] * np.nan_to_num(values)
+        e = rng.normal(0.0, growth["residual_sd"], (persons.n, times.shape[0]))
+        result[scale.name] = i[:, None] + s[:, None] * times[None, :] + e
+    return result
+
+
+def item_answers(
+    y: np.ndarray, reverse: tuple[bool, ...], growth: dict[str, Any], lo: float, hi: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Raw item answers (persons x items) for one scale at one wave.
+
+    Examples
+    --------
+    >>> growth = {"item_offsets": [0, 0, 0, 0], "item_noise_sd": 0.0}
+    >>> item_answers(np.array([2.2, 4.9]), (False, False, False, True), growth, 1, 5, np.random.default_rng(0))
+    array([[2, 2, 2, 4],
+           [5, 5, 5, 1]], dtype=int8)
+    """
+    offsets = np.asarray(growth["item_offsets"], dtype=float)
+    noise = rng.normal(0.0, growth["item_noise_sd"], (y.shape[0], offsets.shape[0]))
+    answers = np.rint(np.clip(y[:, None] + offsets[None, :] + noise, lo, hi))
+    flip = np.asarray(reverse, dtype=bool)
+    answers[:, flip] = lo + hi - answers[:, flip]
+    return answers.astype(np.int8)
+
+
+def observed_mean_score(items: list[np.ndarray], reverse: list[tuple[bool, ...]], lo: float, hi: float) -> np.ndarray:
+    """Mean over scales of the observed scale scores (valid answers only, reverse keyed).
+
+    ``items`` holds one persons x items array per scale with answers outside
+    ``lo..hi`` treated as missing. NaN for a person without any valid answer.
+    """
+    total = np.zeros(items[0].shape[0])
+    count = np.zeros(items[0].shape[0])
+    for answers, flip in zip(items, reverse, strict=True):
+        values = answers.astype(float)
+        values[(values < lo) | (values > hi)] = np.nan
+        flip_mask = np.asarray(flip, dtype=bool)
+        values[:, flip_mask] = lo + hi - values[:, flip_mask]
+        with np.errstate(invalid="ignore"):
+            score = np.nanmean(np.where(np.isnan(values).all(axis=1, keepdims=True), 0.0, values), axis=1)
+        valid = ~np.isnan(values).all(axis=1)
+        total += np.where(valid, score, 0.0)
+        count += valid
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def true_parameters(sample: str, study: Study, growth: dict[str, Any], ilb_share: float) -> pd.DataFrame:
+    """The true parameters of every competence scale in the growth engine's vocabulary.
+
+    Outcomes are named ``<scale>_<wave>`` as in ``Panel.wide``. Residual
+    variances are on the observed score metric (see the module docstring).
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> growth = load_settings()["samples"]["EAP"]["growth"]
+    >>> table = true_parameters("EAP", load_study("EAP"), growth, 377 / 1737)
+    >>> row = table.query("scale == 'belastbarkeit' and lhs == 's' and rhs == 'ilb'")
+    >>> float(row["est"].iloc[0])
+    0.08
+    """
+    rows: list[tuple[Any, ...]] = []
+    extra_slope = ilb_share * sum(growth["time_conditions"][k] ** 2 for k in _TIME_CONDITIONS)
+    isd, ssd, corr = growth["intercept_sd"], growth["slope_sd"], growth["intercept_slope_corr"]
+    residual = growth["residual_sd"] ** 2 + (growth["item_noise_sd"] ** 2 + 1.0 / 12.0) / 4.0
+    names = (["ilb"] if study.has_control_group else []) + list(study.covariate_names)
+    for scale in study.competence_scales:
+        p = growth["scales"][scale.name]
+        for factor, key in (("i", "intercept"), ("s", "slope")):
+            rows.append((sample, scale.name, factor, "~1", "", 1, p[key]))
+        for factor in ("i", "s"):
+            for name in names:
+                value = p[f"ilb_{factor}"] if name == "ilb" else growth["covariates"][name][factor]
+                rows.append((sample, scale.name, factor, "~", name, 1, value))
+        rows.append((sample, scale.name, "i", "~~", "i", 1, isd**2))
+        rows.append((sample, scale.name, "s", "~~", "s", 1, ssd**2 + extra_slope))
+        rows.append((sample, scale.name, "i", "~~", "s", 1, corr * isd * ssd))
+        for wave in study.wave_names:
+            outcome = f"{scale.name}_{wave}"
+            rows.append((sample, scale.name, outcome, "~~", outcome, 1, residual))
+    table = pd.DataFrame(rows, columns=list(TRUE_PARAMETER_COLUMNS))
+    table["est"] = table["est"].astype(float).round(10)
+    return table
