@@ -91,7 +91,8 @@ def omega_total(items: pd.DataFrame) -> float:
     with loadings :math:`\lambda_j` (first fixed at 1), factor variance
     :math:`\psi` and residual variances :math:`\theta_j` (with :math:`\psi = 1`
     this is the usual :math:`(\sum\lambda)^2 / ((\sum\lambda)^2 + \sum\theta)`).
-    Complete cases only; NaN for fewer than three items or ``n <= k``.
+    Complete cases only; NaN for fewer than three items, ``n <= k`` or an item
+    without variance.
 
     Warns
     -----
@@ -112,13 +113,17 @@ def omega_total(items: pd.DataFrame) -> float:
     """
     complete = items.dropna().astype(float)
     n, k = complete.shape
-    if k < 3 or n <= k:
+    if k < 3 or n <= k or (complete.var(ddof=0) == 0).any():
         return float("nan")
     names = {c: f"i{j}__" for j, c in enumerate(complete.columns)}
     data = complete.rename(columns=names)
     model = semopy.Model(f"{_FACTOR} =~ " + " + ".join(names.values()))
-    result = model.fit(data)
-    if not result.success:
+    try:
+        result = model.fit(data, options={"ftol": 1e-12})
+        failed = not result.success
+    except (np.linalg.LinAlgError, ValueError):
+        failed = True
+    if failed:
         warnings.warn(ConvergenceWarning(f"omega: the one-factor model of {list(items.columns)} did not converge"),
                       stacklevel=2)
         return float("nan")
