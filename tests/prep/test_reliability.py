@@ -57,7 +57,7 @@ def _sample(loadings, residual_sd, n, seed):
     rng = np.random.default_rng(seed)
     factor = rng.normal(size=n)
     return pd.DataFrame(
-        {f"x{j}": 3 + lam * factor + sd * rng.normal(size=n) for j, (lam, sd) in enumerate(zip(loadings, residual_sd))}
+        {f"x{j}": 3 + lam * factor + sd * rng.normal(size=n) for j, (lam, sd) in enumerate(zip(loadings, residual_sd, strict=True))}
     )
 
 
@@ -71,7 +71,8 @@ def test_omega_three_items_closed_form():
     lam = np.sqrt([s[0, 1] * s[0, 2] / s[1, 2], s[0, 1] * s[1, 2] / s[0, 2], s[0, 2] * s[1, 2] / s[0, 1]])
     theta = np.diag(s) - lam**2
     expected = lam.sum() ** 2 / (lam.sum() ** 2 + theta.sum())
-X
+    # tolerance 1e-6: semopy's SLSQP runs with ftol 1e-12 (observed difference ~1e-7)
+    assert omega_total(items) == pytest.approx(expected, abs=1e-6)
 
 
 def _omega_by_own_ml(items: pd.DataFrame) -> float:
