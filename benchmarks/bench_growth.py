@@ -61,9 +61,7 @@ def simulate(n: int, seed: int = 20240601) -> pd.DataFrame:
     y = factors @ lam.T + rng.normal(0.0, np.sqrt([0.10, 0.073, 0.10]), (n, 3))
     y = np.clip(np.round(y * 4) / 4, 1.0, 5.0)
     # attrition: 10% miss t1 (late joiners); t3 and t4 are often missing
-    observed = np.column_stack(
-        [rng.random(n) > 0.10, rng.random(n) < 0.25, rng.random(n) < 0.15]
-    )
+    observed = np.column_stack([rng.random(n) > 0.10, rng.random(n) < 0.25, rng.random(n) < 0.15])
     none = ~observed.any(axis=1)
     observed[none, 0] = True
     y[~observed] = np.nan
@@ -94,7 +92,8 @@ def lavaan_available() -> bool:
         return False
     check = subprocess.run(
         ["Rscript", "-e", "suppressPackageStartupMessages(library(lavaan))"],
-        capture_output=True, timeout=120,
+        capture_output=True,
+        timeout=120,
     )
     return check.returncode == 0
 

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+
 from ilb_eval.growth import GrowthResults, fit_growth
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lavaan"

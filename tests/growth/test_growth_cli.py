@@ -14,16 +14,30 @@ from growth_refs import FIXTURES, our_fit
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ilb_eval", "fit", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_fit_prints_summary_and_writes_json(tmp_path):
     out = tmp_path / "fit.json"
     result = run(
-        "--data", str(FIXTURES / "ilb_sim_a.csv"), "--outcomes", "y1", "y3", "y4",
-        "--time-scores", "0", "2", "3", "--group", "ilb", "--equal-slope-means",
-        "--json", str(out),
+        "--data",
+        str(FIXTURES / "ilb_sim_a.csv"),
+        "--outcomes",
+        "y1",
+        "y3",
+        "y4",
+        "--time-scores",
+        "0",
+        "2",
+        "3",
+        "--group",
+        "ilb",
+        "--equal-slope-means",
+        "--json",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     assert "Model Test User Model" in result.stdout and "Group 2 [1]" in result.stdout
@@ -37,11 +51,26 @@ def test_fit_prints_summary_and_writes_json(tmp_path):
     rows = payload["params"]
     table = library.params
     assert len(rows) == len(table)
-    for row, (_, ref) in zip(rows, table.iterrows()):
-        assert set(row) >= {"lhs", "op", "rhs", "group", "est", "se", "z", "pvalue",
-                            "ci_lower", "ci_upper", "std_all"}
+    for row, (_, ref) in zip(rows, table.iterrows(), strict=True):
+        assert set(row) >= {
+            "lhs",
+            "op",
+            "rhs",
+            "group",
+            "est",
+            "se",
+            "z",
+            "pvalue",
+            "ci_lower",
+            "ci_upper",
+            "std_all",
+        }
         assert (row["lhs"], row["op"], row["rhs"], row["group"]) == (
-            ref["lhs"], ref["op"], ref["rhs"], ref["group_label"])
+            ref["lhs"],
+            ref["op"],
+            ref["rhs"],
+            ref["group_label"],
+        )
         for key in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"):
             if np.isnan(ref[key]):
                 assert row[key] is None
@@ -52,9 +81,24 @@ def test_fit_prints_summary_and_writes_json(tmp_path):
 def test_fit_with_covariates_single_group(tmp_path):
     out = tmp_path / "cond.json"
     result = run(
-        "--data", str(FIXTURES / "ilb_sim_a.csv"), "--outcomes", "y1", "y3", "y4",
-        "--time-scores", "0", "2", "3", "--covariates", "ilb", "age40", "female", "program",
-        "degree", "--json", str(out),
+        "--data",
+        str(FIXTURES / "ilb_sim_a.csv"),
+        "--outcomes",
+        "y1",
+        "y3",
+        "y4",
+        "--time-scores",
+        "0",
+        "2",
+        "3",
+        "--covariates",
+        "ilb",
+        "age40",
+        "female",
+        "program",
+        "degree",
+        "--json",
+        str(out),
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(out.read_text())
@@ -76,6 +120,16 @@ def test_bad_input_exits_2_with_one_line(args, message):
 
 
 def test_missing_file_exits_2(tmp_path):
-    result = run("--data", str(tmp_path / "none.csv"), "--outcomes", "a", "b", "c",
-                 "--time-scores", "0", "1", "2")
+    result = run(
+        "--data",
+        str(tmp_path / "none.csv"),
+        "--outcomes",
+        "a",
+        "b",
+        "c",
+        "--time-scores",
+        "0",
+        "1",
+        "2",
+    )
     assert result.returncode == 2 and "NO_FILE" in result.stderr

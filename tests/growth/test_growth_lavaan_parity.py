@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from growth_refs import SPEC_NAMES, our_fit, reference, spec_by_name
 
 KEY = ["lhs", "op", "rhs", "group_label"]

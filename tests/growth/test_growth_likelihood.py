@@ -11,7 +11,14 @@ from scipy.optimize import approx_fprime
 from ilb_eval.growth import GrowthModel, GrowthSpec
 from ilb_eval.growth.patterns import pattern_stats
 
-CASES = ["demo_uncond", "demo_mar_cond", "ilb_a_uncond", "ilb_a_cond", "ilb_a_mg", "ilb_a_mg_eqslope"]
+CASES = [
+    "demo_uncond",
+    "demo_mar_cond",
+    "ilb_a_uncond",
+    "ilb_a_cond",
+    "ilb_a_mg",
+    "ilb_a_mg_eqslope",
+]
 
 
 def independent_logl(name: str) -> float:
@@ -31,15 +38,19 @@ def independent_logl(name: str) -> float:
             return float(row["est"].iloc[0])
 
         theta = np.diag([value(y, "~~", y) for y in outcomes])
-        psi = np.array([[value("i", "~~", "i"), value("i", "~~", "s")],
-                        [value("i", "~~", "s"), value("s", "~~", "s")]])
+        psi = np.array(
+            [
+                [value("i", "~~", "i"), value("i", "~~", "s")],
+                [value("i", "~~", "s"), value("s", "~~", "s")],
+            ]
+        )
         alpha = np.array([value("i", "~1"), value("s", "~1")])
         gamma = np.array([[value(f, "~", x) for x in covariates] for f in ("i", "s")])
         sigma = lam @ psi @ lam.T + theta
         rows = data if not label else data[data[spec["group"]].astype(str) == label]
         y = rows[outcomes].to_numpy(float)
         x = rows[covariates].to_numpy(float) if covariates else np.zeros((len(rows), 0))
-        for yi, xi in zip(y, x):
+        for yi, xi in zip(y, x, strict=True):
             obs = ~np.isnan(yi)
             if not obs.any():
                 continue
@@ -76,7 +87,7 @@ def test_analytic_gradient_matches_numerical(name, shift):
         [
             (problem.objective(point + h * e, 0).logl - problem.objective(point - h * e, 0).logl)
             / (2 * h)
-            for e, h in zip(np.eye(est.size), 1e-6 * np.maximum(np.abs(point), 1e-2))
+            for e, h in zip(np.eye(est.size), 1e-6 * np.maximum(np.abs(point), 1e-2), strict=True)
         ]
     )
     scale = np.max(np.abs(central)) + problem.n_total
@@ -93,9 +104,12 @@ def test_analytic_hessian_matches_differenced_gradient(name):
     steps = 1e-6 * np.maximum(np.abs(est), 1e-2)
     numeric = np.column_stack(
         [
-            (problem.objective(est + h * e, 1).gradient - problem.objective(est - h * e, 1).gradient)
+            (
+                problem.objective(est + h * e, 1).gradient
+                - problem.objective(est - h * e, 1).gradient
+            )
             / (2 * h)
-            for e, h in zip(np.eye(est.size), steps)
+            for e, h in zip(np.eye(est.size), steps, strict=True)
         ]
     )
     np.testing.assert_allclose(hess, numeric, rtol=1e-5, atol=1e-5 * np.max(np.abs(hess)))
@@ -110,7 +124,11 @@ def test_pattern_statistics_equal_a_loop_over_persons():
     patterns = pattern_stats(y, x)
     assert sum(p.n for p in patterns) == len(y)
     for pat in patterns:
-        rows = [i for i in range(len(y)) if np.array_equal(np.flatnonzero(~np.isnan(y[i])), pat.observed)]
+        rows = [
+            i
+            for i in range(len(y))
+            if np.array_equal(np.flatnonzero(~np.isnan(y[i])), pat.observed)
+        ]
         z = np.column_stack([np.ones(len(rows)), x[rows]])
         yo = y[np.ix_(rows, pat.observed)]
         assert pat.n == len(rows)

@@ -41,8 +41,21 @@ def test_results_are_immutable():
 
 def test_params_columns_follow_lavaan_vocabulary():
     cols = list(our_fit("ilb_a_mg").params.columns)
-    for name in ("lhs", "op", "rhs", "group", "label", "free", "est", "se", "z", "pvalue",
-                 "ci_lower", "ci_upper", "std_all"):
+    for name in (
+        "lhs",
+        "op",
+        "rhs",
+        "group",
+        "label",
+        "free",
+        "est",
+        "se",
+        "z",
+        "pvalue",
+        "ci_lower",
+        "ci_upper",
+        "std_all",
+    ):
         assert name in cols
     assert our_fit("ilb_a_mg").group_labels == ("0", "1")
 
@@ -54,8 +67,19 @@ def test_to_dict_is_json_safe():
     back = json.loads(text)
     assert set(back) >= {"params", "fit", "converged", "warnings", "seconds"}
     row = back["params"][0]
-    assert set(row) >= {"lhs", "op", "rhs", "group", "est", "se", "z", "pvalue", "ci_lower",
-                        "ci_upper", "std_all"}
+    assert set(row) >= {
+        "lhs",
+        "op",
+        "rhs",
+        "group",
+        "est",
+        "se",
+        "z",
+        "pvalue",
+        "ci_lower",
+        "ci_upper",
+        "std_all",
+    }
     assert row["z"] is None and row["group"] == ""
     assert back["fit"]["df"] == 6
 
@@ -63,9 +87,19 @@ def test_to_dict_is_json_safe():
 def test_summary_reads_like_lavaan():
     summary = our_fit("ilb_a_mg_eqslope").summary()
     text = summary.as_text()
-    for piece in ("Model Test User Model", "Comparative Fit Index (CFI)", "RMSEA", "SRMR",
-                  "Latent Variables:", "Intercepts:", "Variances:", "Group 2 [1]:", "(ms)",
-                  "74.502", "0.057"):
+    for piece in (
+        "Model Test User Model",
+        "Comparative Fit Index (CFI)",
+        "RMSEA",
+        "SRMR",
+        "Latent Variables:",
+        "Intercepts:",
+        "Variances:",
+        "Group 2 [1]:",
+        "(ms)",
+        "74.502",
+        "0.057",
+    ):
         assert piece in text
     assert str(summary) == text
     html = summary._repr_html_()
@@ -86,9 +120,17 @@ def test_lr_test_of_nested_fits():
 def test_dropped_rows_are_counted_and_warned():
     data = load_data("ilb_sim_a.csv").copy()
     extra = pd.DataFrame(
-        {"id": [0, 0, 0], "y1": [np.nan, 3.0, 3.0], "y3": [np.nan, 3.0, 3.0],
-         "y4": [np.nan, 3.0, 3.0], "ilb": [0, np.nan, 1], "age40": [0, 0, np.nan],
-         "female": 0, "program": 0, "degree": 0}
+        {
+            "id": [0, 0, 0],
+            "y1": [np.nan, 3.0, 3.0],
+            "y3": [np.nan, 3.0, 3.0],
+            "y4": [np.nan, 3.0, 3.0],
+            "ilb": [0, np.nan, 1],
+            "age40": [0, 0, np.nan],
+            "female": 0,
+            "program": 0,
+            "degree": 0,
+        }
     )
     with pytest.warns(MissingDataWarning, match="1 row"):
         res = fit_growth(pd.concat([data, extra]), covariates=["ilb", "age40"], **ILB)
@@ -110,8 +152,9 @@ def test_negative_slope_variance_is_kept_and_warned():
 
 def test_unidentified_model_has_nan_standard_errors():
     with pytest.warns(InadmissibleSolutionWarning, match="standard errors"):
-        res = fit_growth(load_data("ilb_sim_a.csv"), outcomes=["y1", "y3", "y4"],
-                         time_scores=[1, 1, 1])
+        res = fit_growth(
+            load_data("ilb_sim_a.csv"), outcomes=["y1", "y3", "y4"], time_scores=[1, 1, 1]
+        )
     assert "INFO_SINGULAR" in [w.code for w in res.warnings]
     free = res.params[res.params["free"] > 0]
     assert free["se"].isna().all() and free["pvalue"].isna().all()
@@ -147,10 +190,12 @@ def test_row_order_and_shift_and_scale_invariance():
         warnings.simplefilter("ignore")
         base = fit_growth(data, covariates=["ilb"], **ILB)
         shuffled = fit_growth(data.sample(frac=1.0, random_state=3), covariates=["ilb"], **ILB)
-        shifted = fit_growth(data.assign(y1=data.y1 + 2, y3=data.y3 + 2, y4=data.y4 + 2),
-                             covariates=["ilb"], **ILB)
-        scaled = fit_growth(data.assign(y1=data.y1 * 3, y3=data.y3 * 3, y4=data.y4 * 3),
-                            covariates=["ilb"], **ILB)
+        shifted = fit_growth(
+            data.assign(y1=data.y1 + 2, y3=data.y3 + 2, y4=data.y4 + 2), covariates=["ilb"], **ILB
+        )
+        scaled = fit_growth(
+            data.assign(y1=data.y1 * 3, y3=data.y3 * 3, y4=data.y4 * 3), covariates=["ilb"], **ILB
+        )
     np.testing.assert_allclose(shuffled.params["est"], base.params["est"], rtol=1e-6, atol=1e-9)
     delta = shifted.params["est"] - base.params["est"]
     is_i_mean = (base.params["lhs"] == "i") & (base.params["op"] == "~1")

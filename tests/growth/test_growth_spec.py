@@ -44,8 +44,12 @@ def test_invalid_spec_says_what_and_how_to_fix(change, message):
 
 def test_to_lavaan_writes_model_and_call():
     spec = GrowthSpec(
-        outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3.5), covariates=("a", "b"),
-        group="g", equal_intercept_means=True, equal_slope_means=True,
+        outcomes=("y1", "y3", "y4"),
+        time_scores=(0, 2, 3.5),
+        covariates=("a", "b"),
+        group="g",
+        equal_intercept_means=True,
+        equal_slope_means=True,
         residual_variances="equal",
     )
     text = spec.to_lavaan(data_name="d", group_labels=("0", "1", "2"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -26,14 +27,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the ``fit`` command."""
     parser.add_argument("--data", required=True, metavar="FILE.csv", help="one row per person")
     parser.add_argument(
-        "--outcomes", required=True, nargs="+", metavar="COLUMN", help="outcome columns in wave order"
+        "--outcomes",
+        required=True,
+        nargs="+",
+        metavar="COLUMN",
+        help="outcome columns in wave order",
     )
     parser.add_argument(
-        "--time-scores", required=True, nargs="+", type=float, metavar="T",
+        "--time-scores",
+        required=True,
+        nargs="+",
+        type=float,
+        metavar="T",
         help="one time score per outcome, e.g. 0 2 3",
     )
     parser.add_argument(
-        "--covariates", nargs="*", default=[], metavar="COLUMN",
+        "--covariates",
+        nargs="*",
+        default=[],
+        metavar="COLUMN",
         help="covariates predicting intercept and slope",
     )
     parser.add_argument("--group", metavar="COLUMN", help="grouping column (multi-group model)")
@@ -44,7 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--equal-slope-means", action="store_true", help="equal slope means across groups"
     )
     parser.add_argument(
-        "--residual-variances", choices=("free", "equal"), default="free",
+        "--residual-variances",
+        choices=("free", "equal"),
+        default="free",
         help="residual variances free per wave (default) or equal over waves",
     )
     parser.add_argument("--estimator", choices=("ML", "MLR"), default="ML", help="default: ML")
@@ -93,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     )
     data = _read(args.data)
     results = GrowthModel(spec).fit(data)
-    print(results.summary().as_text())
+    sys.stdout.write(results.summary().as_text())
     if args.json:
         payload = results.to_dict()
         atomic_write_text(args.json, json.dumps(payload, indent=1, allow_nan=False) + "\n")

@@ -38,7 +38,9 @@ def _cdf(x2: float, df: float, ncp: float) -> float:
     return float(stats.ncx2.cdf(x2, df, ncp))
 
 
-def rmsea_ci(x2: float, df: float, n: int, groups: int = 1, level: float = 0.90) -> tuple[float, float]:
+def rmsea_ci(
+    x2: float, df: float, n: int, groups: int = 1, level: float = 0.90
+) -> tuple[float, float]:
     """lavaan's confidence interval of the RMSEA.
 
     Examples
@@ -88,7 +90,7 @@ def srmr_bentler(
         Group sizes.
     """
     values = []
-    for (m, s), (mu, sigma) in zip(h1, implied):
+    for (m, s), (mu, sigma) in zip(h1, implied, strict=True):
         sd = np.sqrt(np.diag(s))
         resid = (s - sigma) / np.outer(sd, sd)
         nvar = len(sd)

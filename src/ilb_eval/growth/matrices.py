@@ -63,7 +63,7 @@ def local_index(table: pd.DataFrame, spec: GrowthSpec) -> np.ndarray:
     cov = {x: c for c, x in enumerate(spec.covariates)}
     psi = {("i", "i"): p, ("s", "s"): p + 1, ("i", "s"): p + 2, ("s", "i"): p + 2}
     result = np.full(len(table), -1, dtype=np.int64)
-    for row, (lhs, op, rhs) in enumerate(zip(table["lhs"], table["op"], table["rhs"])):
+    for row, (lhs, op, rhs) in enumerate(zip(table["lhs"], table["op"], table["rhs"], strict=True)):
         if op == "~~" and lhs == rhs and lhs in wave:
             result[row] = wave[lhs]
         elif op == "~~" and (lhs, rhs) in psi:
@@ -97,7 +97,7 @@ class ParameterMap:
         groups = table["group"].to_numpy() - 1
         free = table["free"].to_numpy()
         est = table["est"].to_numpy(dtype=float)
-        for g, f, e, pos in zip(groups, free, est, positions):
+        for g, f, e, pos in zip(groups, free, est, positions, strict=True):
             if pos < 0:
                 continue
             if f > 0:

@@ -22,8 +22,8 @@ from scipy import stats
 
 from ilb_eval.exceptions import (
     ConvergenceWarning,
-    InadmissibleSolutionWarning,
     IlbEvalWarning,
+    InadmissibleSolutionWarning,
     MissingDataWarning,
     SpecError,
 )
@@ -241,7 +241,9 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
     problem = _problem(spec, prepared)
     groups, labels, table = problem.groups, problem.labels, problem.table
     structure, pmap, n_groups = problem.structure, problem.pmap, len(problem.groups)
-    optimum = maximize(problem.objective, problem.start_values(), problem.n_total, max_iter=max_iter)
+    optimum = maximize(
+        problem.objective, problem.start_values(), problem.n_total, max_iter=max_iter
+    )
     if not optimum.converged:
         records.append(
             (
@@ -284,7 +286,7 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
 def _fill_x_moments(table: pd.DataFrame, spec: GrowthSpec, groups: Sequence[_GroupStats]) -> None:
     cov_index = {x: c for c, x in enumerate(spec.covariates)}
     est = table["est"].to_numpy(dtype=float).copy()
-    rows = zip(table["lhs"], table["op"], table["rhs"], table["group"])
+    rows = zip(table["lhs"], table["op"], table["rhs"], table["group"], strict=True)
     for row, (lhs, op, rhs, group) in enumerate(rows):
         g = groups[int(group) - 1]
         if op == "~~" and lhs in cov_index:
@@ -384,7 +386,7 @@ def _admissibility(
 ) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
     """lavaan's post-fit checks: negative variances, non-PD factor covariance."""
     records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
-    for mats, label in zip(matrices, labels):
+    for mats, label in zip(matrices, labels, strict=True):
         where = f" in group {label}" if label else ""
         if np.any(np.diag(mats.theta) < 0):
             records.append(
@@ -429,7 +431,7 @@ def _fit_measures(
 ) -> dict[str, float]:
     p, q = spec.n_waves, len(spec.covariates)
     h1 = [g.saturated.joint_moments(g.x_mean, g.x_cov) for g in groups]
-    implied = [m.implied(g.x_mean, g.x_cov) for m, g in zip(matrices, groups)]
+    implied = [m.implied(g.x_mean, g.x_cov) for m, g in zip(matrices, groups, strict=True)]
     return fit_measures(
         logl=optimum.evaluation.logl,
         unrestricted_logl=sum(g.saturated.logl for g in groups),

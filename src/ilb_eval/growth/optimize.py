@@ -53,9 +53,7 @@ def _direction(ev: Evaluation) -> np.ndarray:
     return np.linalg.solve(info, ev.gradient)
 
 
-def maximize(
-    objective: Objective, start: np.ndarray, n_total: int, max_iter: int = 200
-) -> Optimum:
+def maximize(objective: Objective, start: np.ndarray, n_total: int, max_iter: int = 200) -> Optimum:
     """Maximise ``objective`` from ``start`` by safeguarded Newton steps.
 
     Parameters

@@ -44,7 +44,7 @@ def _rows_for_group(spec: GrowthSpec, group: int, label: str) -> list[dict[str, 
 
     for y in spec.outcomes:
         add("i", "=~", y, False, 1.0)
-    for t, y in zip(spec.time_scores, spec.outcomes):
+    for t, y in zip(spec.time_scores, spec.outcomes, strict=True):
         add("s", "=~", y, False, float(t))
     for f in FACTORS:
         for x in spec.covariates:
@@ -92,7 +92,7 @@ def build_partable(spec: GrowthSpec, group_labels: Sequence[str] = ("",)) -> pd.
     >>> spec = GrowthSpec(outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3))
     >>> table = build_partable(spec)
     >>> free = table[table["free"] > 0]
-    >>> [f"{l} {o} {r}".strip() for l, o, r in zip(free["lhs"], free["op"], free["rhs"])]
+    >>> [f"{l} {o} {r}".strip() for l, o, r in zip(free["lhs"], free["op"], free["rhs"], strict=True)]
     ['y1 ~~ y1', 'y3 ~~ y3', 'y4 ~~ y4', 'i ~~ i', 's ~~ s', 'i ~~ s', 'i ~1', 's ~1']
     """
     rows: list[dict[str, object]] = []
@@ -101,7 +101,7 @@ def build_partable(spec: GrowthSpec, group_labels: Sequence[str] = ("",)) -> pd.
     table = pd.DataFrame(rows)
     free_ids: dict[str, int] = {}
     numbers = []
-    for is_free, name in zip(table["free"].to_numpy(), table["label"].to_numpy()):
+    for is_free, name in zip(table["free"].to_numpy(), table["label"].to_numpy(), strict=True):
         if not is_free:
             numbers.append(0)
         elif name and name in free_ids:

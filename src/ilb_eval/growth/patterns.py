@@ -91,7 +91,7 @@ def pattern_stats(y: np.ndarray, x: np.ndarray) -> list[Pattern]:
     work[:, 1:k] = x[order]
     work[:, k:] = np.nan_to_num(y[order], nan=0.0)
     result = []
-    for start, end in zip(starts, ends):
+    for start, end in zip(starts, ends, strict=True):
         obs = np.flatnonzero(observed[order[start]])
         cols = np.r_[np.arange(k), k + obs]
         block = work[start:end, cols]

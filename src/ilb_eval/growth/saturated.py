@@ -67,7 +67,9 @@ class Saturated:
         return mean, np.block([[s_yy, s_yx], [s_yx.T, x_cov]])
 
 
-def _available_moments(patterns: list[Pattern], p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _available_moments(
+    patterns: list[Pattern], p: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Available-case count, mean and variance (N denominator) of each outcome."""
     count = np.zeros(p)
     total = np.zeros(p)

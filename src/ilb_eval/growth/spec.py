@@ -47,9 +47,7 @@ def _names(value: object, argument: str) -> tuple[str, ...]:
             )
     dup = sorted({n for n in items if items.count(n) > 1})
     if dup:
-        raise SpecError(
-            f"{argument} names {', '.join(dup)} more than once. Give each column once."
-        )
+        raise SpecError(f"{argument} names {', '.join(dup)} more than once. Give each column once.")
     return items
 
 
@@ -223,7 +221,10 @@ class GrowthSpec:
         lines = ["model <- '"]
         lines.append("i =~ " + " + ".join(f"1*{y}" for y in self.outcomes))
         lines.append(
-            "s =~ " + " + ".join(f"{num(t)}*{y}" for t, y in zip(self.time_scores, self.outcomes))
+            "s =~ "
+            + " + ".join(
+                f"{num(t)}*{y}" for t, y in zip(self.time_scores, self.outcomes, strict=True)
+            )
         )
         if self.covariates:
             rhs = " + ".join(self.covariates)

@@ -56,24 +56,24 @@ def std_all(
     numpy.ndarray
     """
     sds: list[dict[str, float]] = []
-    for mats, (_, x_cov) in zip(matrices, x_moments):
+    for mats, (_, x_cov) in zip(matrices, x_moments, strict=True):
         phi = mats.gamma @ x_cov @ mats.gamma.T + mats.psi
         sd_f = _safe_sd(np.diag(phi))
         sd_y = _safe_sd(np.diag(mats.lambda_ @ phi @ mats.lambda_.T + mats.theta))
         sd_x = _safe_sd(np.diag(x_cov))
-        names = dict(zip(FACTORS, sd_f))
-        names.update(zip(outcomes, sd_y))
-        names.update(zip(covariates, sd_x))
+        names = dict(zip(FACTORS, sd_f, strict=True))
+        names.update(zip(outcomes, sd_y, strict=True))
+        names.update(zip(covariates, sd_x, strict=True))
         sds.append(names)
     variances = {
         (lhs, int(group)): est
         for lhs, op, rhs, group, est in zip(
-            table["lhs"], table["op"], table["rhs"], table["group"], table["est"]
+            table["lhs"], table["op"], table["rhs"], table["group"], table["est"], strict=True
         )
         if op == "~~" and lhs == rhs
     }
     out = np.full(len(table), np.nan)
-    rows = zip(table["lhs"], table["op"], table["rhs"], table["group"], table["est"])
+    rows = zip(table["lhs"], table["op"], table["rhs"], table["group"], table["est"], strict=True)
     for row, (lhs, op, rhs, group, est) in enumerate(rows):
         sd = sds[int(group) - 1]
         if op == "=~":

@@ -140,7 +140,12 @@ class Summary:
         for title, lines in self._fit_sections():
             parts += ["", f"{title}:", ""]
             parts += [f"  {line.label:<44}{line.value:>16}" for line in lines]
-        parts += ["", "Parameter Estimates:", "", f"  {'Standard errors':<30}{'Observed information':>30}"]
+        parts += [
+            "",
+            "Parameter Estimates:",
+            "",
+            f"  {'Standard errors':<30}{'Observed information':>30}",
+        ]
         head = "".join(f"{c:>9}" for c in _COLUMNS)
         current = ""
         for group_title, title, rows in self._param_blocks():
@@ -183,7 +188,9 @@ class Summary:
             body = []
             for name, values in rows:
                 if values is None:
-                    body.append(f"<tr><th colspan='6' style='text-align:left'>{esc(name)}</th></tr>")
+                    body.append(
+                        f"<tr><th colspan='6' style='text-align:left'>{esc(name)}</th></tr>"
+                    )
                     continue
                 cells = "".join(f"<td style='text-align:right'>{esc(v)}</td>" for v in values)
                 body.append(f"<tr><td>{esc(name)}</td>{cells}</tr>")
