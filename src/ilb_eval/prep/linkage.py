@@ -262,12 +262,13 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
             if len(rows):
                 problems.append(Problem(code=code, message=text, file=file, column=pid.field,
                                         rows=tuple(int(r) for r in rows),
-                                        fix="correct the identifier in the export"))
+                                        fix="correct the identifier in the export", severity="warning"))
     if tolerant and pid.max_differences > 1:
         problems.append(Problem(
             code="TOLERANCE_CAPPED",
             message=f"max_differences is {pid.max_differences}, but tolerant linkage accepts one differing character",
             fix="set person_id.tolerant_linkage.max_differences to 1",
+            severity="note",
         ))
     excluded = pd.DataFrame({
         "wave": [order[p] for p in records["wave_pos"].to_numpy()[missing | duplicate]],
