@@ -57,3 +57,30 @@ def zp() -> Study:
 def io_wave():
     """The builder :func:`make_io_wave`, as a fixture."""
     return make_io_wave
+
+
+@pytest.fixture
+def study_copy(tmp_path):
+    """Write a modified copy of a shipped study definition and its table schemas; load it.
+
+    ``study_copy("eap", change)`` copies ``eap.study.json`` and ``eap_*.table.json``
+    into ``tmp_path``, calls ``change(study_document, tables)`` (``tables`` maps
+    file name -> document; add entries to create new schemas) and loads the result.
+    """
+    import json
+
+    from ilb_eval.resources import schemas_dir
+
+    def make(sample: str, change) -> Study:
+        study_doc = json.loads((schemas_dir() / f"{sample}.study.json").read_text(encoding="utf-8"))
+        tables = {
+            p.name: json.loads(p.read_text(encoding="utf-8")) for p in schemas_dir().glob(f"{sample}_*.table.json")
+        }
+        change(study_doc, tables)
+        for name, document in tables.items():
+            (tmp_path / name).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        path = tmp_path / f"{sample}.study.json"
+        path.write_text(json.dumps(study_doc, ensure_ascii=False), encoding="utf-8")
+        return load_study(path)
+
+    return make

@@ -1,8 +1,6 @@
 """Linkage on constructed typo cases; the blocked tolerant pass against brute force."""
 
 import itertools
-import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -11,8 +9,6 @@ from hypothesis import strategies as st
 
 from ilb_eval.prep import link_waves, normalise_code
 from ilb_eval.prep.linkage import _near_pairs
-from ilb_eval.resources import schemas_dir
-from ilb_eval.study import load_study
 
 
 def _person_of(linkage, wave, row):
@@ -139,13 +135,11 @@ def test_duplicates_and_missing_codes_are_excluded_and_reported_without_codes(ea
     assert linkage.table.set_index(["wave_a", "wave_b"]).loc[("t1", "t3"), "unmatched_b"] == 1
 
 
-def test_pseudonyms_are_linked_exactly_only(tmp_path, io_wave):
-    for path in schemas_dir().glob("eap*.json"):
-        shutil.copy(path, tmp_path / path.name)
-    document = json.loads((tmp_path / "eap.study.json").read_text(encoding="utf-8"))
-    document["person_id"] = {"field": "code", "kind": "pseudonym"}
-    (tmp_path / "eap.study.json").write_text(json.dumps(document), encoding="utf-8")
-    study = load_study(tmp_path / "eap.study.json")
+def test_pseudonyms_are_linked_exactly_only(study_copy, io_wave):
+    def pseudonym(document, tables):
+        document["person_id"] = {"field": "code", "kind": "pseudonym"}
+
+    study = study_copy("eap", pseudonym)
     waves = {"t1": io_wave(study, "t1", ["P001"]), "t3": io_wave(study, "t3", ["P002"]),
              "t4": io_wave(study, "t4", ["p001"])}
     linkage = link_waves(study, waves)
