@@ -204,3 +204,22 @@ def test_row_order_and_shift_and_scale_invariance():
     assert _est(scaled, "i", "~1") == pytest.approx(3 * _est(base, "i", "~1"), rel=1e-6)
     assert _est(scaled, "s", "~~", "s") == pytest.approx(9 * _est(base, "s", "~~", "s"), rel=1e-6)
     assert scaled.fit["chisq"] == pytest.approx(base.fit["chisq"], rel=1e-6)
+
+
+def test_zero_coverage_pair_is_reported():
+    data = load_data("ilb_sim_a.csv").copy()
+    data.loc[data["y3"].notna(), "y4"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_growth(data, **ILB)
+    codes = [w.code for w in res.warnings]
+    assert "ZERO_COVERAGE" in codes and "INFO_SINGULAR" in codes
+    assert "y3-y4" in next(w.message for w in res.warnings if w.code == "ZERO_COVERAGE")
+
+
+def test_constant_outcome_or_covariate_is_an_input_error():
+    data = load_data("ilb_sim_a.csv")
+    with pytest.raises(InputError, match="ZERO_VARIANCE.*y3"):
+        fit_growth(data.assign(y3=3.0), **ILB)
+    with pytest.raises(InputError, match="ZERO_VARIANCE.*'c'.*in group 0"):
+        fit_growth(data.assign(c=data["ilb"]), covariates=["c"], group="ilb", **ILB)

@@ -106,8 +106,8 @@ def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
     Raises
     ------
     InputError
-        A column is missing, not numeric or holds infinite values, or no row
-        is left to fit.
+        A column is missing, not numeric or holds infinite values, an outcome
+        or covariate does not vary (in some group), or no row is left to fit.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(
@@ -174,4 +174,32 @@ def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
         groups = tuple(
             GroupData(label=_label(v), y=yk[values == v], x=xk[values == v]) for v in distinct
         )
+    for group in groups:
+        _check_variation(group, spec)
     return PreparedData(groups=groups, n_dropped=dropped)
+
+
+def _check_variation(group: GroupData, spec: GrowthSpec) -> None:
+    """Every outcome and covariate must vary among the rows used (in each group)."""
+    problems = []
+    where = f" in group {group.label}" if group.label else ""
+    for j, name in enumerate(spec.outcomes):
+        values = group.y[:, j]
+        values = values[~np.isnan(values)]
+        if values.size < 2 or np.ptp(values) == 0:
+            problems.append((name, "outcome", values.size))
+    for c, name in enumerate(spec.covariates):
+        if np.ptp(group.x[:, c]) == 0:
+            problems.append((name, "covariate", group.n))
+    if problems:
+        raise InputError(
+            [
+                Problem(
+                    code="ZERO_VARIANCE",
+                    message=f"the {role} does not vary among the {n} row(s) used{where}",
+                    column=name,
+                    fix="drop the column from the model or check its values",
+                )
+                for name, role, n in problems
+            ]
+        )

@@ -239,6 +239,7 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
             )
         )
     problem = _problem(spec, prepared)
+    records.extend(_coverage(spec, problem))
     groups, labels, table = problem.groups, problem.labels, problem.table
     structure, pmap, n_groups = problem.structure, problem.pmap, len(problem.groups)
     optimum = maximize(
@@ -378,6 +379,39 @@ def _inference(
     table["pvalue"] = pvalue
     table["ci_lower"] = est - _Z975 * se
     table["ci_upper"] = est + _Z975 * se
+    return records
+
+
+def _coverage(
+    spec: GrowthSpec, problem: GrowthProblem
+) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
+    """Pairs of waves never observed together (their covariance is not identified)."""
+    records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
+    p = spec.n_waves
+    for stats_g, label in zip(problem.groups, problem.labels, strict=True):
+        counts = np.zeros((p, p))
+        for pat in stats_g.patterns:
+            mask = np.zeros(p)
+            mask[pat.observed] = 1.0
+            counts += pat.n * np.outer(mask, mask)
+        pairs = [
+            f"{spec.outcomes[a]}-{spec.outcomes[b]}"
+            for a in range(p)
+            for b in range(a + 1, p)
+            if counts[a, b] == 0
+        ]
+        if pairs:
+            where = f" in group {label}" if label else ""
+            records.append(
+                (
+                    GrowthWarning(
+                        "ZERO_COVERAGE",
+                        f"No person has both outcomes of the pair(s) {', '.join(pairs)}{where}; "
+                        "their covariance is not identified by the data.",
+                    ),
+                    MissingDataWarning,
+                )
+            )
     return records
 
 

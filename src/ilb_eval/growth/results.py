@@ -27,7 +27,7 @@ class GrowthWarning:
     """One statistical warning of a fit: a stable ``code`` and a ``message``.
 
     Codes: ``NOT_CONVERGED``, ``NEG_LV_VARIANCE``, ``NEG_OV_VARIANCE``,
-    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``.
+    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``, ``ZERO_COVERAGE``.
     """
 
     code: str
