@@ -1,0 +1,195 @@
+"""Describe a study's data: sample sizes, demographics, manager-support correlations, reuse.
+
+The library function behind ``python -m ilb_eval describe``. The waves are
+read by the io layer and linked by the prep layer, so persons are counted
+after (tolerant) linkage. Every count, share, mean and correlation resting on
+fewer persons than the study's ``min_cell_size`` is suppressed (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ilb_eval.formatting import Lang, format_count, format_number, format_p, format_percent, format_r
+from ilb_eval.io import load_waves
+from ilb_eval.prep import Panel, build_panel
+from ilb_eval.privacy import CellRule
+from ilb_eval.stats import correlate
+from ilb_eval.study import Study, load_study
+
+__all__ = ["describe_panel", "describe_studies", "describe_text"]
+
+
+def _share(rule: CellRule, values: pd.Series, target: float) -> float | None:
+    known = values.dropna()
+    return rule.share(int((known == target).sum()), int(known.shape[0]))
+
+
+def _correlations(study: Study, panel: Panel, rule: CellRule) -> tuple[str | None, list[dict[str, Any]]]:
+    """Manager support with each learning-culture item among iLB users at the block's wave."""
+    blocks = study.item_blocks
+    if "manager_support" not in blocks or "learning_culture" not in blocks:
+        return None, []
+    wave = blocks["manager_support"].waves[0]
+    x = f"{blocks['manager_support'].fields[0]}_{wave}"
+    ys = [f"{field}_{wave}" for field in blocks["learning_culture"].fields if f"{field}_{wave}" in panel.wide]
+    if x not in panel.wide or not ys:
+        return wave, []
+    data = panel.wide.loc[panel.wide["ilb"] == 1] if blocks["manager_support"].users_only else panel.wide
+    table = correlate(data.astype({c: float for c in [x, *ys]}), x, ys)
+    result = []
+    for row in table.itertuples():
+        n = int(row.n)
+        ok = rule.allows(n) and row.r == row.r
+        result.append({
+            "x": x.removesuffix(f"_{wave}"), "y": row.y.removesuffix(f"_{wave}"),
+            "r": float(row.r) if ok else None, "p": float(row.pvalue) if ok else None, "n": n if rule.allows(n) else None,
+        })
+    return wave, result
+
+
+def _reuse_share(study: Study, panel: Panel, rule: CellRule) -> float | None:
+    """Share of iLB users whose last valid answer says they would use iLB again."""
+    if "reuse" not in study.item_blocks:
+        return None
+    block = study.item_blocks["reuse"]
+    columns = [f"{block.fields[0]}_{w}" for w in block.waves if f"{block.fields[0]}_{w}" in panel.wide]
+    if not columns:
+        return None
+    users = panel.wide.loc[panel.wide["ilb"] == 1, columns].astype(float)
+    last = users.ffill(axis=1).iloc[:, -1].dropna()
+    return rule.share(int((last == 1).sum()), int(last.shape[0]))
+
+
+def describe_panel(study: Study, panel: Panel) -> dict[str, Any]:
+    """The description of one study from its panel (see :func:`describe_studies`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ilb_eval.prep import build_panel
+    >>> zp = load_study("ZP")
+    >>> def wave(name, codes):
+    ...     schema = zp.wave(name).table_schema
+    ...     data = {f.name: [3.0] * len(codes) for f in schema.fields}
+    ...     data.update(code=codes, age=[45.0] * len(codes))
+    ...     return pd.DataFrame(data, index=pd.Index(range(2, 2 + len(codes)), name="row"))
+    >>> codes = [f"P{i:02d}" for i in range(12)]
+    >>> panel = build_panel(zp, {"t1": wave("t1", codes), "t3": wave("t3", codes[:4]), "t4": wave("t4", [])})
+    >>> summary = describe_panel(zp, panel)
+    >>> summary["persons"], summary["records_per_wave"], summary["mean_age"]
+    (12, {'t1': 12, 't3': None, 't4': None}, 45.0)
+    """
+    rule = CellRule(study.min_cell_size)
+    wide = panel.wide
+    demo = study.demographics
+    per_wave = {row.wave: int(row.n_in) for row in panel.accounting.itertuples()}
+    records = sum(per_wave.values())
+    ages = wide["age"].astype(float).dropna()
+    wave, correlations = _correlations(study, panel, rule)
+    persons = int(wide.shape[0])
+    ilb_persons = int((wide["ilb"] == 1).sum())
+    return {
+        "persons": persons if rule.allows(persons) else None,
+        "records": records if rule.allows(records) else None,
+        "records_per_wave": {w: (n if rule.allows(n) else None) for w, n in per_wave.items()},
+        "ilb_persons": ilb_persons if rule.allows(ilb_persons) else None,
+        "female_share": _share(rule, wide["gender"].astype(float), float(demo["female_value"])),
+        "degree_share": _share(rule, wide["education"].astype(float), float(demo["degree_value"])),
+        "german_share": _share(rule, wide["citizenship"].astype(float), float(demo["german_value"])),
+        "mean_age": rule.value(float(ages.mean()) if len(ages) else None, int(ages.shape[0])),
+        "correlations_wave": wave,
+        "correlations": correlations,
+        "reuse_share": _reuse_share(study, panel, rule),
+    }
+
+
+def describe_studies(studies: Sequence[str | Path | Study], data_dir: str | Path) -> dict[str, Any]:
+    """Describe one or more studies whose wave files lie in ``data_dir``.
+
+    Parameters
+    ----------
+    studies:
+        Study names (``"EAP"``, ``"ZP"``), paths of ``.study.json`` files or loaded studies.
+    data_dir:
+        Folder with the wave export files.
+
+    Returns
+    -------
+    dict
+        One entry per study name (persons, records, records_per_wave,
+        ilb_persons, female_share, degree_share, german_share, mean_age,
+        correlations, reuse_share) and, at the top level,
+        ``correlations_t3`` (list of ``{x, y, r, p, n}``: manager support with
+        each learning-culture item among iLB users, Pearson, two-sided,
+        pairwise n; the key names the block's wave) and ``reuse_share``, both
+        taken from the first study with a control group (EAP), else from the first study.
+
+    Examples
+    --------
+    >>> from ilb_eval.resources import example_dir
+    >>> summary = describe_studies(["EAP"], example_dir())
+    >>> summary["EAP"]["persons"], summary["EAP"]["ilb_persons"]
+    (1737, 377)
+    """
+    loaded = [s if isinstance(s, Study) else load_study(s) for s in studies]
+    result: dict[str, Any] = {}
+    for study in loaded:
+        result[study.name] = describe_panel(study, build_panel(study, load_waves(study, data_dir)))
+    if loaded:
+        main = next((s for s in loaded if s.has_control_group), loaded[0])
+        summary = result[main.name]
+        result[f"correlations_{summary['correlations_wave'] or 't3'}"] = summary["correlations"]
+        result["reuse_share"] = summary["reuse_share"]
+    return result
+
+
+def describe_text(summary: dict[str, Any], lang: Lang = "de") -> str:
+    """A short plain-text rendering of :func:`describe_studies` (German number style by default).
+
+    Examples
+    --------
+    >>> print(describe_text({"EAP": {"persons": 12, "records": 20, "records_per_wave": {"t1": 12},
+    ...     "ilb_persons": None, "female_share": None, "degree_share": 0.5, "german_share": None,
+    ...     "mean_age": 38.25, "correlations": [], "reuse_share": None}}, lang="en"))
+    EAP
+      persons: 12; records: 20 (t1 12)
+      iLB users: suppressed (n < min. cell size)
+      female: suppressed (n < min. cell size); degree: 50%; German citizens: suppressed (n < min. cell size)
+      mean age: 38.2
+      would use iLB again: suppressed (n < min. cell size)
+    """
+    hidden = "unterdrückt (n < Mindestzellgröße)" if lang == "de" else "suppressed (n < min. cell size)"
+
+    def count(value: int | None) -> str:
+        return hidden if value is None else format_count(value, lang)
+
+    def share(value: float | None) -> str:
+        return hidden if value is None else format_percent(value, 0, lang)
+
+    labels = {
+        "de": ("Personen", "Datensätze", "iLB-Nutzende", "weiblich", "Studium", "deutsche Staatsangehörigkeit",
+               "Durchschnittsalter", "würden die iLB erneut nutzen", "Unterstützung durch die Führungskraft"),
+        "en": ("persons", "records", "iLB users", "female", "degree", "German citizens",
+               "mean age", "would use iLB again", "manager support"),
+    }[lang]
+    lines = []
+    for name, s in summary.items():
+        if not isinstance(s, dict):
+            continue
+        waves = ", ".join(f"{w} {count(n)}" for w, n in s["records_per_wave"].items())
+        lines.append(name)
+        lines.append(f"  {labels[0]}: {count(s['persons'])}; {labels[1]}: {count(s['records'])} ({waves})")
+        lines.append(f"  {labels[2]}: {count(s['ilb_persons'])}")
+        lines.append(f"  {labels[3]}: {share(s['female_share'])}; {labels[4]}: {share(s['degree_share'])}; "
+                     f"{labels[5]}: {share(s['german_share'])}")
+        lines.append(f"  {labels[6]}: {hidden if s['mean_age'] is None else format_number(s['mean_age'], 1, lang)}")
+        for c in s["correlations"]:
+            value = hidden if c["r"] is None else f"{format_r(c['r'], c['p'], lang)} ({format_p(c['p'], lang)}, n = {count(c['n'])})"
+            lines.append(f"  {labels[8]} – {c['y']}: {value}")
+        lines.append(f"  {labels[7]}: {share(s['reuse_share'])}")
+    return "\n".join(lines)
