@@ -71,6 +71,7 @@ __all__ = [
     "format_fit_table",
     "format_growth_table",
     "growth_table",
+    "label_for",
     "suppression_note",
     "to_csv",
 ]
@@ -140,7 +141,12 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def _label(labels: Labels | None, code: str, lang: Lang) -> str:
+def label_for(labels: Labels | None, code: str, lang: Lang = "de") -> str:
+    """The label of ``code`` in ``lang`` (falls back to German, then to the code).
+
+    >>> label_for({"ilb": {"de": "iLB-Teilnahme", "en": "iLB use"}}, "ilb", "en"), label_for(None, "x")
+    ('iLB use', 'x')
+    """
     if labels and code in labels:
         entry = labels[code]
         return entry.get(lang) or entry.get("de") or code
@@ -441,11 +447,11 @@ def format_growth_table(
 
     for outcome, part in raw.groupby("outcome", sort=False):
         bold.append(len(rows))
-        rows.append([_label(labels, str(outcome), lang)] + [""] * 5)
+        rows.append([label_for(labels, str(outcome), lang)] + [""] * 5)
         for (_, group_label), gpart in part.groupby(["group", "group_label"], sort=False):
             if multi_group:
                 bold.append(len(rows))
-                rows.append([_label(labels, str(group_label), lang)] + [""] * 5)
+                rows.append([label_for(labels, str(group_label), lang)] + [""] * 5)
             size = model_n(str(outcome), str(group_label))
             model_ok = size is None or rule.allows(size)
             for block in _BLOCKS:
@@ -462,11 +468,11 @@ def format_growth_table(
                         name = words["cov_is"]
                     elif r["term"] == "residual":
                         variable = str(r["variable"])
-                        shown = (_label(labels, variable, lang) if labels and variable in labels
+                        shown = (label_for(labels, variable, lang) if labels and variable in labels
                                  else _wave_of(variable))
                         name = words["resid"].format(name=shown)
                     else:
-                        name = _label(labels, str(r["covariate"]), lang)
+                        name = label_for(labels, str(r["covariate"]), lang)
                     ok = model_ok and (r["term"] != "effect" or not covariate_n
                                        or str(r["covariate"]) not in covariate_n
                                        or rule.allows(covariate_n[str(r["covariate"])]))
@@ -528,7 +534,7 @@ def format_fit_table(
     rows = []
     suppressed = 0
     for _, r in raw.iterrows():
-        name = _label(labels, str(r["outcome"]), lang)
+        name = label_for(labels, str(r["outcome"]), lang)
         if not rule.allows(r["ntotal"]) and not math.isnan(r["ntotal"]):
             suppressed += 1
             rows.append([name] + [mark] * 8)
