@@ -155,7 +155,7 @@ def _distance_one(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(
     st.lists(st.text(alphabet="abc", min_size=1, max_size=5), min_size=0, max_size=15, unique=True),
     st.lists(st.text(alphabet="abc", min_size=1, max_size=5), min_size=0, max_size=15, unique=True),

@@ -53,26 +53,31 @@ def recode_missing(frame: pd.DataFrame, schema: TableSchema) -> tuple[pd.DataFra
     >>> reasons["age"].tolist()
     [<NA>, 'keine Antwort', 'weiß nicht']
     """
-    values = frame.copy()
-    reasons = pd.DataFrame(pd.NA, index=frame.index, columns=frame.columns, dtype=REASON_DTYPE)
     declared = {f.name: f for f in schema.fields}
-    for column in frame.columns:
-        field = declared.get(column)
-        if field is None or not field.missing_values:
-            continue
-        series = frame[column]
-        label = pd.Series(pd.NA, index=frame.index, dtype=REASON_DTYPE)
-        hit = np.zeros(len(series), dtype=bool)
-        for code, code_label in field.missing_values:
-            if field.is_numeric:
-                numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                mask = numbers == float(code)
-            else:
-                mask = (series.astype(REASON_DTYPE) == str(code)).fillna(False).to_numpy(dtype=bool)
-            mask &= ~hit  # the first declared code wins if two are equal
-            label[mask] = code_label
-            hit |= mask
-        if hit.any():
-            values[column] = series.mask(hit)
-            reasons[column] = label
+    reason = np.full(frame.shape, None, dtype=object)
+    columns = list(frame.columns)
+    numeric = [j for j, c in enumerate(columns) if c in declared and declared[c].is_numeric and declared[c].missing_values]
+    text = [j for j, c in enumerate(columns) if c in declared and not declared[c].is_numeric and declared[c].missing_values]
+    if numeric:
+        block = frame.iloc[:, numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        codes = {float(code) for j in numeric for code in declared[columns[j]].missing_codes}
+        for code in sorted(codes):
+            labels = np.array(
+                [next((lab for v, lab in declared[columns[j]].missing_values if float(v) == code), None) for j in numeric],
+                dtype=object,
+            )
+            has_code = np.array([label is not None for label in labels])
+            mask = (block == code) & has_code[None, :]
+            reason[:, numeric] = np.where(mask, labels[None, :], reason[:, numeric])
+    for j in text:
+        series = frame.iloc[:, j].astype(REASON_DTYPE)
+        for code, code_label in reversed(declared[columns[j]].missing_values):  # the first declared code wins
+            mask = (series == str(code)).fillna(False).to_numpy(dtype=bool)
+            reason[mask, j] = code_label
+    recoded = pd.DataFrame(reason, index=frame.index, columns=frame.columns).notna()
+    reasons = pd.DataFrame(reason, index=frame.index, columns=frame.columns).astype(REASON_DTYPE)
+    touched = [c for c in columns if recoded[c].any()]
+    values = frame.copy()
+    if touched:
+        values[touched] = frame[touched].mask(recoded[touched])
     return values, reasons

@@ -107,17 +107,13 @@ def _check_input(study: Study, waves: Mapping[str, pd.DataFrame]) -> None:
 
 
 def _missing_counts(wave: str, values: pd.DataFrame, reasons: pd.DataFrame, skip: str) -> list[dict[str, object]]:
-    rows = []
-    for field in values.columns:
-        if field == skip:
-            continue
-        tally = reasons[field].value_counts()
-        for reason, n in tally.items():
-            rows.append({"wave": wave, "field": field, "reason": str(reason), "n": int(n)})
-        empty = int((values[field].isna() & reasons[field].isna()).sum())
-        if empty:
-            rows.append({"wave": wave, "field": field, "reason": "empty", "n": empty})
-    return rows
+    fields = [c for c in values.columns if c != skip]
+    coded = reasons[fields].melt(var_name="field", value_name="reason").dropna()
+    tally = coded.groupby(["field", "reason"], sort=False).size()
+    rows = [{"wave": wave, "field": f, "reason": str(r), "n": int(n)} for (f, r), n in tally.items()]
+    empty = (values[fields].isna() & reasons[fields].isna()).sum()
+    rows += [{"wave": wave, "field": f, "reason": "empty", "n": int(n)} for f, n in empty.items() if n]
+    return sorted(rows, key=lambda r: fields.index(str(r["field"])))
 
 
 def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:

@@ -182,18 +182,22 @@ def reliability(data: Panel | Mapping[str, pd.DataFrame], study: Study, *, level
     >>> bool(table["alpha"].between(0.7, 0.9).all())
     True
     """
+    if isinstance(data, Panel):
+        values = data.items
+    else:
+        values = {
+            wave: recode_missing(getattr(frame, "frame", frame), study.wave(wave).table_schema)[0]
+            for wave, frame in data.items()
+        }
     rows = []
     for scale in study.scales:
         for wave in scale.waves:
-            if isinstance(data, Panel):
-                if wave not in data.items:
-                    continue
-                items = data.items[wave][list(scale.items)]
+            if wave not in values:
+                continue
+            if isinstance(data, Panel):  # reverse-keyed already
+                items = values[wave][list(scale.items)]
             else:
-                if wave not in data:
-                    continue
-                frame = getattr(data[wave], "frame", data[wave])
-                items = scale_items(recode_missing(frame, study.wave(wave).table_schema)[0], scale)
+                items = scale_items(values[wave], scale)
             complete = items.dropna()
             alpha = cronbach_alpha(complete)
             lower, upper = feldt_interval(alpha, len(complete), len(scale.items), level)

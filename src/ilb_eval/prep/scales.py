@@ -52,21 +52,21 @@ def scale_items(values: pd.DataFrame, scale: Scale) -> pd.DataFrame:
             ]
         )
     items = values.loc[:, list(scale.items)].astype(float)
-    for item in scale.items:
-        column = items[item]
-        outside = column.notna() & ((column < lo) | (column > hi))
-        if outside.any():
-            problems.append(
-                Problem(
-                    code="OUT_OF_RANGE",
-                    message=f"item of scale '{scale.name}' has values outside the scale range",
-                    column=item,
-                    rows=tuple(int(r) for r in column.index[outside]),
-                    expected=f"{lo:g} to {hi:g} or a declared missing code",
-                    found=f"{int(outside.sum())} values outside",
-                    fix="declare the missing codes in the table schema or correct the export",
-                )
+    array = items.to_numpy()
+    outside = ~np.isnan(array) & ((array < lo) | (array > hi))
+    for j in np.flatnonzero(outside.any(axis=0)):
+        rows = items.index[outside[:, j]]
+        problems.append(
+            Problem(
+                code="OUT_OF_RANGE",
+                message=f"item of scale '{scale.name}' has values outside the scale range",
+                column=scale.items[j],
+                rows=tuple(int(r) for r in rows),
+                expected=f"{lo:g} to {hi:g} or a declared missing code",
+                found=f"{len(rows)} values outside",
+                fix="declare the missing codes in the table schema or correct the export",
             )
+        )
     if problems:
         raise InputError(problems)
     for item in scale.reverse:
