@@ -15,6 +15,11 @@ LABELS = {
 
 
 @pytest.fixture
+def labels():
+    return LABELS
+
+
+@pytest.fixture
 def fixed_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01 00:00:00 UTC
     return 1767225600
