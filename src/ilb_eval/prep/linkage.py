@@ -199,7 +199,9 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
     this function, every row carrying the duplicated code is left unkeyed
     (reason ``"duplicate_code"``) and reported, since no row can be told to be
     the right one. Tolerance above one character (``max_differences == 2``) is
-    not implemented: one character is used and a problem says so.
+    not implemented: one character is used and a problem says so. A check
+    field is used only if every given wave has that column (the study loader
+    guarantees it for the declared waves).
 
     Examples
     --------
@@ -222,47 +224,13 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
     """
     pid = study.person_id
     order = [w for w in study.wave_names if w in waves]
-    unknown = sorted(set(waves) - set(study.wave_names))
-    absent = [w for w in order if pid.field not in waves[w].columns]
-    if unknown or absent:
-        raise InputError(
-            [Problem(code="UNKNOWN_WAVE", message=f"wave '{w}' is not a wave of study {study.name}",
-                     fix=f"use the waves {list(study.wave_names)}") for w in unknown]
-            + [Problem(code="MISSING_COLUMN", message="the person identifier column is missing",
-                       file=study.wave(w).file, column=pid.field, fix="pass the wave as the io layer returns it")
-               for w in absent]
-        )
+    _check_waves(study, waves, order)
     tolerant = pid.kind == "self_generated_code" and pid.max_differences >= 1
     checks = tuple(f for f in pid.check_fields if all(f in waves[w].columns for w in order)) if tolerant else ()
-    problems: list[Problem] = []
-    parts = []
-    for pos, name in enumerate(order):
-        frame = waves[name]
-        schema = study.wave(name).table_schema
-        values, _ = recode_missing(frame.loc[:, [pid.field, *checks]], schema)
-        part = pd.DataFrame(
-            {"wave_pos": pos, "row": frame.index.to_numpy(dtype=np.int64), "code": normalise_code(values[pid.field]).to_numpy()}
-        )
-        for field in checks:
-            part[field] = values[field].to_numpy()
-        parts.append(part)
-    records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["wave_pos", "row", "code"])
-    records["code"] = records["code"].astype(pd.StringDtype(na_value=pd.NA))
-
+    records = _records(study, waves, order, checks)
     missing = records["code"].isna().to_numpy()
     duplicate = records.duplicated(subset=["wave_pos", "code"], keep=False).to_numpy() & ~missing
-    for pos, name in enumerate(order):
-        file = study.wave(name).file
-        for mask, code, text in (
-            (missing, "MISSING_CODE", "has no person identifier; the row cannot be linked and is excluded"),
-            (duplicate, "DUPLICATE_CODE",
-             "shares its (normalised) person identifier with another row of the same wave; such rows are excluded"),
-        ):
-            rows = records["row"].to_numpy()[mask & (records["wave_pos"].to_numpy() == pos)]
-            if len(rows):
-                problems.append(Problem(code=code, message=text, file=file, column=pid.field,
-                                        rows=tuple(int(r) for r in rows),
-                                        fix="correct the identifier in the export", severity="warning"))
+    problems = _unkeyed_problems(study, order, records, missing, duplicate)
     if tolerant and pid.max_differences > 1:
         problems.append(Problem(
             code="TOLERANCE_CAPPED",
@@ -270,47 +238,121 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
             fix="set person_id.tolerant_linkage.max_differences to 1",
             severity="note",
         ))
+    unkeyed = missing | duplicate
     excluded = pd.DataFrame({
-        "wave": [order[p] for p in records["wave_pos"].to_numpy()[missing | duplicate]],
-        "row": records["row"].to_numpy()[missing | duplicate],
-        "reason": np.where(missing, "missing_code", "duplicate_code")[missing | duplicate],
+        "wave": [order[p] for p in records["wave_pos"].to_numpy()[unkeyed]],
+        "row": records["row"].to_numpy()[unkeyed],
+        "reason": np.where(missing, "missing_code", "duplicate_code")[unkeyed],
     }, columns=["wave", "row", "reason"])
-    keyed = records.loc[~(missing | duplicate)].reset_index(drop=True)
+    keyed = records.loc[~unkeyed].reset_index(drop=True)
 
-    entity = pd.factorize(keyed["code"])[0].astype(np.int64)
-    wave_pos = keyed["wave_pos"].to_numpy()
+    entity = pd.factorize(keyed["code"])[0].astype(np.int64)  # pass 1: one entity per normalised code
     rejected: dict[tuple[int, int], tuple[int, int]] = {}
     if tolerant:
         for a, b in itertools.combinations(range(len(order)), 2):
-            n_entities = int(entity.max()) + 1 if len(entity) else 0
-            masks = _wave_masks(entity, wave_pos, n_entities)
-            bit_a, bit_b = 1 << a, 1 << b
-            side_a = (wave_pos == a) & ((masks[entity] & bit_b) == 0)
-            side_b = (wave_pos == b) & ((masks[entity] & bit_a) == 0)
-            pairs = _near_pairs(keyed["code"][side_a].astype(object), keyed["code"][side_b].astype(object))
-            count_a = pairs.groupby("ia")["ib"].transform("size")
-            count_b = pairs.groupby("ib")["ia"].transform("size")
-            unique = pairs.loc[(count_a == 1) & (count_b == 1)]
-            ent_a = entity[unique["ia"].to_numpy()]
-            ent_b = entity[unique["ib"].to_numpy()]
-            ok = _consistent(_check_profile(keyed, entity, checks), ent_a, ent_b, checks)
-            ok &= (masks[ent_a] & masks[ent_b]) == 0
-            rejected[(a, b)] = (len(pairs) - len(unique), int((~ok).sum()))
-            target = np.arange(n_entities)
-            target[ent_b[ok]] = ent_a[ok]
-            entity = target[entity]
-
-    # Opaque person numbers: order of first wave, then row number.
-    first = pd.DataFrame({"entity": entity, "wave_pos": wave_pos, "row": keyed["row"].to_numpy()})
-    first = first.sort_values(["wave_pos", "row"]).drop_duplicates("entity")
-    number = pd.Series(np.arange(1, len(first) + 1), index=first["entity"].to_numpy())
-    person = number.loc[entity].to_numpy() if len(entity) else np.array([], dtype=np.int64)
+            entity, rejected[(a, b)] = _tolerant_pass(keyed, entity, a, b, checks)
+    person = _number_persons(entity, keyed)
+    wave_pos = keyed["wave_pos"].to_numpy()
+    rows = keyed["row"].to_numpy()
     persons = {
-        name: pd.Series(person[wave_pos == pos], index=pd.Index(keyed["row"].to_numpy()[wave_pos == pos], name="row"),
+        name: pd.Series(person[wave_pos == pos], index=pd.Index(rows[wave_pos == pos], name="row"),
                         name="person", dtype=np.int64)
         for pos, name in enumerate(order)
     }
+    table = _table(keyed, person, order, rejected)
+    return Linkage(persons=persons, excluded=excluded, table=table, problems=tuple(problems))
 
+
+def _check_waves(study: Study, waves: Mapping[str, pd.DataFrame], order: list[str]) -> None:
+    unknown = sorted(set(waves) - set(study.wave_names))
+    absent = [w for w in order if study.person_id.field not in waves[w].columns]
+    if unknown or absent:
+        raise InputError(
+            [Problem(code="UNKNOWN_WAVE", message=f"wave '{w}' is not a wave of study {study.name}",
+                     fix=f"use the waves {list(study.wave_names)}") for w in unknown]
+            + [Problem(code="MISSING_COLUMN", message="the person identifier column is missing",
+                       file=study.wave(w).file, column=study.person_id.field,
+                       fix="pass the wave as the io layer returns it")
+               for w in absent]
+        )
+
+
+def _records(study: Study, waves: Mapping[str, pd.DataFrame], order: list[str], checks: tuple[str, ...]) -> pd.DataFrame:
+    """All rows of all waves: ``wave_pos``, ``row``, normalised ``code``, recoded check fields."""
+    field = study.person_id.field
+    parts = []
+    for pos, name in enumerate(order):
+        frame = waves[name]
+        values, _ = recode_missing(frame.loc[:, [field, *checks]], study.wave(name).table_schema)
+        part = pd.DataFrame({"wave_pos": pos, "row": frame.index.to_numpy(dtype=np.int64),
+                             "code": normalise_code(values[field]).to_numpy()})
+        for check in checks:
+            part[check] = values[check].to_numpy()
+        parts.append(part)
+    records = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["wave_pos", "row", "code"])
+    records["code"] = records["code"].astype(pd.StringDtype(na_value=pd.NA))
+    return records
+
+
+def _unkeyed_problems(
+    study: Study, order: list[str], records: pd.DataFrame, missing: np.ndarray, duplicate: np.ndarray
+) -> list[Problem]:
+    problems = []
+    wave_pos = records["wave_pos"].to_numpy()
+    for pos, name in enumerate(order):
+        for mask, code, text in (
+            (missing, "MISSING_CODE", "has no person identifier; the row cannot be linked and is excluded"),
+            (duplicate, "DUPLICATE_CODE",
+             "shares its (normalised) person identifier with another row of the same wave; such rows are excluded"),
+        ):
+            rows = records["row"].to_numpy()[mask & (wave_pos == pos)]
+            if len(rows):
+                problems.append(Problem(code=code, message=text, file=study.wave(name).file,
+                                        column=study.person_id.field, rows=tuple(int(r) for r in rows),
+                                        fix="correct the identifier in the export", severity="warning"))
+    return problems
+
+
+def _tolerant_pass(
+    keyed: pd.DataFrame, entity: np.ndarray, a: int, b: int, checks: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Merge entities of waves a and b whose codes differ by one edit (unique both ways, consistent).
+
+    Returns the new entity of every keyed row and the counts of candidate
+    pairs rejected as ambiguous and as inconsistent.
+    """
+    wave_pos = keyed["wave_pos"].to_numpy()
+    n_entities = int(entity.max()) + 1 if len(entity) else 0
+    masks = _wave_masks(entity, wave_pos, n_entities)
+    side_a = (wave_pos == a) & ((masks[entity] & (1 << b)) == 0)
+    side_b = (wave_pos == b) & ((masks[entity] & (1 << a)) == 0)
+    pairs = _near_pairs(keyed["code"][side_a].astype(object), keyed["code"][side_b].astype(object))
+    count_a = pairs.groupby("ia")["ib"].transform("size")
+    count_b = pairs.groupby("ib")["ia"].transform("size")
+    unique = pairs.loc[(count_a == 1) & (count_b == 1)]
+    ent_a = entity[unique["ia"].to_numpy()]
+    ent_b = entity[unique["ib"].to_numpy()]
+    ok = _consistent(_check_profile(keyed, entity, checks), ent_a, ent_b, checks)
+    ok &= (masks[ent_a] & masks[ent_b]) == 0  # never two rows of one wave for one person
+    target = np.arange(n_entities)
+    target[ent_b[ok]] = ent_a[ok]
+    return target[entity], (len(pairs) - len(unique), int((~ok).sum()))
+
+
+def _number_persons(entity: np.ndarray, keyed: pd.DataFrame) -> np.ndarray:
+    """Opaque person numbers 1..N in order of first wave, then row number (never from the code)."""
+    if not len(entity):
+        return np.array([], dtype=np.int64)
+    first = pd.DataFrame({"entity": entity, "wave_pos": keyed["wave_pos"].to_numpy(), "row": keyed["row"].to_numpy()})
+    first = first.sort_values(["wave_pos", "row"]).drop_duplicates("entity")
+    number = pd.Series(np.arange(1, len(first) + 1), index=first["entity"].to_numpy())
+    return number.loc[entity].to_numpy()
+
+
+def _table(
+    keyed: pd.DataFrame, person: np.ndarray, order: list[str], rejected: dict[tuple[int, int], tuple[int, int]]
+) -> pd.DataFrame:
+    wave_pos = keyed["wave_pos"].to_numpy()
     rows = []
     for a, b in itertools.combinations(range(len(order)), 2):
         left = keyed.loc[wave_pos == a, ["code"]].assign(person=person[wave_pos == a])
@@ -324,5 +366,4 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
             "unmatched_a": len(left) - len(both), "unmatched_b": len(right) - len(both),
             "rejected_ambiguous": ambiguous, "rejected_inconsistent": inconsistent,
         })
-    table = pd.DataFrame(rows, columns=list(LINKAGE_COLUMNS))
-    return Linkage(persons=persons, excluded=excluded, table=table, problems=tuple(problems))
+    return pd.DataFrame(rows, columns=list(LINKAGE_COLUMNS))
