@@ -15,6 +15,11 @@ LABELS = {
 
 
 @pytest.fixture
+def waves():
+    return dict(WAVES)
+
+
+@pytest.fixture
 def labels():
     return LABELS
 

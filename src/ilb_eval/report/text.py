@@ -178,7 +178,7 @@ def describe_growth_effect(
         parts_en.append(f"in their development ({p(slope)})")
     if de:
         joined = (f"weder {parts_de[0]} noch {parts_de[1]}" if len(parts_de) == 2
-                  else f"nicht {parts_de[0]}" if parts_de else "nicht")
+                  else f"{parts_de[0]} nicht" if parts_de else "nicht")
         return (f"Bei {label} unterscheiden sich {group} und {reference} {joined} "
                 f"statistisch signifikant.")
     joined = (f"either {parts_en[0]} or {parts_en[1]}" if len(parts_en) == 2
