@@ -14,7 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from ilb_eval.formatting import Lang, format_count, format_number, format_p, format_percent, format_r
+from ilb_eval.formatting import (
+    Lang,
+    format_count,
+    format_number,
+    format_p,
+    format_percent,
+    format_r,
+)
 from ilb_eval.io import load_waves
 from ilb_eval.prep import Panel, build_panel
 from ilb_eval.privacy import CellRule

@@ -20,7 +20,12 @@ import pandas as pd
 from ilb_eval.simulate.interviews import interview_table
 from ilb_eval.simulate.sample import draw_sample
 from ilb_eval.simulate.settings import check_settings, load_settings, settings_hash
-from ilb_eval.simulate.writers import write_csv_export, write_manifest, write_sav_export, write_table
+from ilb_eval.simulate.writers import (
+    write_csv_export,
+    write_manifest,
+    write_sav_export,
+    write_table,
+)
 from ilb_eval.study import load_study
 
 __all__ = ["SimulationResult", "simulate_study"]
@@ -76,7 +81,7 @@ def simulate_study(
     >>> result.files[:3]
     ('eap_t1.csv', 'eap_t3.csv', 'eap_t4.csv')
     >>> result.persons
-    {'EAP': 174, 'ZP': 49}
+    {'EAP': 177, 'ZP': 49}
     """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")

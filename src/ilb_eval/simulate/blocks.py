@@ -190,7 +190,7 @@ def expected_pearson(rho: float, cuts_x: np.ndarray, cuts_y: np.ndarray) -> floa
     --------
     >>> cuts = _cuts([0.05, 0.12, 0.25, 0.33, 0.25])
     >>> round(expected_pearson(0.8, cuts, cuts), 2)
-    0.76
+    0.74
     """
     x = np.linspace(-8.0, 8.0, 4001)
     weight = stats.norm.pdf(x)

@@ -135,7 +135,7 @@ def draw_persons(cfg: dict[str, Any], study: Study, scale: float, rng: np.random
     >>> cfg = load_settings()["samples"]["EAP"]
     >>> persons = draw_persons(cfg, load_study("EAP"), 1.0, np.random.default_rng(5))
     >>> persons.n, int(persons.ilb.sum()), int((persons.fields["gender"] == 2).sum())
-    (1737, 377, 1251)
+    (1737, 377, 1250)
     """
     cells = _group_patterns(cfg, study, scale)
     ilb = np.concatenate([np.full(c, g, dtype=bool) for g, _, c in cells]) if cells else np.empty(0, bool)
