@@ -140,9 +140,11 @@ def test_markdown_and_latex(params, labels):
     md = table.to_markdown()
     assert md.splitlines()[2] == "| Parameter | b | SE | p | 95 %-KI | β |"
     assert "| **Belastbarkeit** |" in md and "| \u2003iLB-Teilnahme | −0,212 |" in md
+    assert "| *Mittelwerte* |" in md
     assert "*Anmerkung.*" in md and "• = unterdrückt" in md
     tex = table.to_latex()
     assert "\\toprule" in tex and "95 \\%-KI" in tex and "$\\beta$" in tex
+    assert "\\textit{Mittelwerte}" in tex
     assert "\\textbf{Belastbarkeit}" in tex and "$-$0,212" in tex and "\\textbullet{}" in tex
     assert "−" not in tex and "•" not in tex
 

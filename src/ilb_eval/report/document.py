@@ -245,9 +245,9 @@ class TableBlock:
         The table title (APA: printed under the bold "Tabelle n").
     note:
         Printed under the table after "Anmerkung." / "Note.".
-    bold_rows, indent_rows:
+    bold_rows, italic_rows, indent_rows:
         Row positions (0-based, without the header) printed bold (block
-        headings) or indented (rows inside a block).
+        headings), italic (sub-blocks) or indented (rows inside a block).
     align:
         One of "left", "right", "center" per column; default: the first
         column left, a column right when all its cells look numeric, else left.
@@ -259,6 +259,7 @@ class TableBlock:
     bold_rows: tuple[int, ...] = ()
     indent_rows: tuple[int, ...] = ()
     align: tuple[str, ...] | None = None
+    italic_rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -316,10 +317,11 @@ class Section:
 
     def table(self, frame: pd.DataFrame, caption: str, note: str | None = None, *,
               bold_rows: Sequence[int] = (), indent_rows: Sequence[int] = (),
-              align: Sequence[str] | None = None) -> Section:
+              italic_rows: Sequence[int] = (), align: Sequence[str] | None = None) -> Section:
         """Add a table; see :class:`TableBlock`."""
         self.blocks.append(TableBlock(frame, caption, note, tuple(bold_rows), tuple(indent_rows),
-                                      tuple(align) if align is not None else None))
+                                      tuple(align) if align is not None else None,
+                                      tuple(italic_rows)))
         return self
 
     def figure(self, figure: Figure, caption: str, note: str | None = None, *,
@@ -373,9 +375,26 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+_GLUE_AFTER = re.compile(r"([=<>≤≥])[ \u202f](?=[−+,.\d\u2013])")
+_GLUE_BEFORE = re.compile(r"(?<!\S)(\S{1,3}) (?=[=<>≤≥][ \u00a0])")
+
+
+def _glue(text: str) -> str:
+    """No line break inside ``p < ,001``, ``r = ,75**``, ``n = 120`` or ``72 %``.
+
+    reportlab breaks lines at the narrow no-break space, so it becomes a
+    no-break space (U+00A0), as do the spaces around comparison signs.
+
+    >>> _glue("Unterschied 0,09, p < ,001 und 72\u202f%") == "Unterschied 0,09, p\u00a0<\u00a0,001 und 72\u00a0%"
+    True
+    """
+    text = _GLUE_AFTER.sub("\\1\u00a0", text.replace("\u202f", "\u00a0"))
+    return _GLUE_BEFORE.sub("\\1\u00a0", text)
+
+
 def _text(value: str) -> str:
-    """Plain text -> platypus paragraph markup (escaped, line breaks kept)."""
-    return escape(str(value)).replace("\n", "<br/>")
+    """Plain text -> platypus paragraph markup (escaped, line breaks kept, statistics glued)."""
+    return escape(_glue(str(value))).replace("\n", "<br/>")
 
 
 # --------------------------------------------------------------------------- PDF machinery
@@ -529,10 +548,13 @@ def _table_flowables(block: TableBlock, number: int, lang: Lang) -> list[Flowabl
         ]
     enums = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
     bold_rows, indent_rows = set(block.bold_rows), set(block.indent_rows)
+    italic_rows = set(block.italic_rows)
 
-    def para(text: str, j: int, *, bold: bool = False, indent: bool = False) -> RLParagraph:
-        style = ParagraphStyle(f"c{j}{bold}{indent}", parent=cell, alignment=enums[align[j]],
-                               fontName=FONT_BOLD if bold else FONT,
+    def para(text: str, j: int, *, bold: bool = False, italic: bool = False,
+             indent: bool = False) -> RLParagraph:
+        font = FONT_BOLD if bold else FONT_ITALIC if italic else FONT
+        style = ParagraphStyle(f"c{j}{font}{indent}", parent=cell, alignment=enums[align[j]],
+                               fontName=font,
                                leftIndent=9 if indent and j == 0 else 0)
         return RLParagraph(_text(text), style)
 
@@ -541,7 +563,8 @@ def _table_flowables(block: TableBlock, number: int, lang: Lang) -> list[Flowabl
                                                   alignment=enums[align[j]]))
              for j, h in enumerate(header)]]
     for i, row in enumerate(body):
-        rows.append([para(t, j, bold=i in bold_rows and j == 0, indent=i in indent_rows)
+        rows.append([para(t, j, bold=i in bold_rows and j == 0,
+                          italic=i in italic_rows and j == 0, indent=i in indent_rows)
                      for j, t in enumerate(row)])
 
     widths = _column_widths(header, body, cell.fontSize, indent=bool(indent_rows))
@@ -611,11 +634,10 @@ def _figure_flowable(block: FigureBlock, figure_format: Literal["vector", "png"]
         if _svg2rlg is None:
             raise RuntimeError("vector figures need svglib (pip install svglib); "
                                "use figure_format='png' instead")
-        buffer = io.BytesIO()
+        buffer = io.StringIO()
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ilb_eval"}):
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-        buffer.seek(0)
-        drawing = _svg2rlg(buffer)
+        drawing = _svg2rlg(io.BytesIO(_svg_for_svglib(buffer.getvalue()).encode("utf-8")))
         natural_w, natural_h = drawing.width, drawing.height
         scale = min(1.0 if block.width is None else max_width / natural_w,
                     max_width / natural_w, max_height / natural_h)
@@ -632,6 +654,23 @@ def _figure_flowable(block: FigureBlock, figure_format: Literal["vector", "png"]
     scale = min(1.0 if block.width is None else max_width / natural_w,
                 max_width / natural_w, max_height / natural_h)
     return Image(buffer, width=natural_w * scale, height=natural_h * scale, hAlign="CENTER")
+
+
+_NUMERIC_WEIGHT = re.compile(r"font-weight:\s*(?:[6-9]00)\b")
+_PLAIN_OPACITY = re.compile(r"(?<![-\w])opacity:\s*([0-9.]+)")
+
+
+def _svg_for_svglib(svg: str) -> str:
+    """Spell two SVG styles matplotlib writes in the way svglib understands.
+
+    Numeric bold weights (``font-weight: 700``) become ``bold``; a plain
+    ``opacity`` (legend patches) becomes ``fill-opacity`` and ``stroke-opacity``.
+
+    >>> _svg_for_svglib('style="font-weight: 700; fill: #6b6b6b; opacity: 0.25"')
+    'style="font-weight: bold; fill: #6b6b6b; fill-opacity: 0.25; stroke-opacity: 0.25"'
+    """
+    svg = _NUMERIC_WEIGHT.sub("font-weight: bold", svg)
+    return _PLAIN_OPACITY.sub(r"fill-opacity: \1; stroke-opacity: \1", svg)
 
 
 def _figure_flowables(block: FigureBlock, number: int, lang: Lang,

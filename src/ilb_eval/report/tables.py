@@ -291,8 +291,9 @@ def to_csv(raw: pd.DataFrame) -> str:
 class FormattedTable:
     """A table of text cells with caption, note and row styles.
 
-    ``bold_rows`` are block headings (an outcome), ``indent_rows`` rows inside
-    a block; positions are 0-based without the header.
+    ``bold_rows`` are block headings (an outcome or group), ``italic_rows``
+    sub-blocks (means, variances, effects), ``indent_rows`` rows inside a
+    block; positions are 0-based without the header.
     """
 
     frame: pd.DataFrame
@@ -303,18 +304,22 @@ class FormattedTable:
     align: tuple[str, ...] | None = None
     suppressed: int = 0
     lang: Lang = "de"
+    italic_rows: tuple[int, ...] = ()
 
     def add_to(self, section: Section) -> Section:
         """Append the table to a report section."""
         return section.table(self.frame, self.caption, self.note, bold_rows=self.bold_rows,
-                             indent_rows=self.indent_rows, align=self.align)
+                             indent_rows=self.indent_rows, italic_rows=self.italic_rows,
+                             align=self.align)
 
-    def _cells(self, escape: Any, bold: Any, indent: Any) -> list[list[str]]:
+    def _cells(self, escape: Any, bold: Any, italic: Any, indent: Any) -> list[list[str]]:
         rows = []
         for i, values in enumerate(self.frame.itertuples(index=False, name=None)):
             cells = [escape(str(v)) for v in values]
             if i in self.bold_rows:
                 cells[0] = bold(cells[0])
+            elif i in self.italic_rows:
+                cells[0] = italic(cells[0])
             elif i in self.indent_rows:
                 cells[0] = indent(cells[0])
             rows.append(cells)
@@ -331,7 +336,7 @@ class FormattedTable:
         lines = [f"**{esc(self.caption)}**", "", "| " + " | ".join(header) + " |",
                  "|" + "|".join(marks[a] for a in aligns) + "|"]
         for cells in self._cells(esc, lambda t: f"**{t}**" if t else t,
-                                 lambda t: "\u2003" + t):
+                                 lambda t: f"*{t}*" if t else t, lambda t: "\u2003" + t):
             lines.append("| " + " | ".join(cells) + " |")
         if self.note:
             word = "Anmerkung." if self.lang == "de" else "Note."
@@ -347,7 +352,7 @@ class FormattedTable:
                  f"\\begin{{tabular}}{{{aligns}}}", "\\toprule", " & ".join(header) + " \\\\",
                  "\\midrule"]
         for cells in self._cells(_latex, lambda t: f"\\textbf{{{t}}}",
-                                 lambda t: "\\hspace{1em}" + t):
+                                 lambda t: f"\\textit{{{t}}}", lambda t: "\\hspace{1em}" + t):
             lines.append(" & ".join(cells) + " \\\\")
         lines += ["\\bottomrule", "\\end{tabular}"]
         if self.note:
@@ -432,6 +437,7 @@ def format_growth_table(
     columns = [words["parameter"], words["b"], words["se"], words["p"], words["ci"], words["beta"]]
     rows: list[list[str]] = []
     bold: list[int] = []
+    italic: list[int] = []
     indent: list[int] = []
     suppressed = 0
     has_covariates = bool((raw["term"] == "effect").any())
@@ -458,6 +464,7 @@ def format_growth_table(
                 bpart = gpart[gpart["block"] == block]
                 if bpart.empty:
                     continue
+                italic.append(len(rows))
                 rows.append([words[block]] + [""] * 5)
                 for _, r in bpart.iterrows():
                     if r["term"] == "mean":
@@ -500,7 +507,7 @@ def format_growth_table(
     frame = pd.DataFrame(rows, columns=columns)
     return FormattedTable(
         frame=frame, caption=caption or words["growth_caption"], note=" ".join(notes),
-        bold_rows=tuple(bold), indent_rows=tuple(indent),
+        bold_rows=tuple(bold), indent_rows=tuple(indent), italic_rows=tuple(italic),
         align=("left", "right", "right", "right", "right", "right"),
         suppressed=suppressed, lang=lang,
     )
