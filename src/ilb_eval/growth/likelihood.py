@@ -138,10 +138,14 @@ def evaluate(
         logdet = 2.0 * float(np.sum(np.log(np.diag(chol))))
         d_o = structure.design[o]
         mean_coef = d_o @ b  # p_o x k
-        # residual cross products: sum (y - M z) z' and sum (y - M z)(y - M z)'
-        resid_z = pat.szy.T - mean_coef @ pat.szz
-        cross = mean_coef @ pat.szy
-        resid_rr = pat.syy - cross - cross.T + mean_coef @ pat.szz @ mean_coef.T
+        # residual cross products sum (y - M z) z' and sum (y - M z)(y - M z)',
+        # from centred statistics: y - M z = (y - ybar) - M (z - zbar) + dev
+        dev = pat.mean_y - mean_coef @ pat.mean_z
+        resid_z = pat.czy.T - mean_coef @ pat.czz + n * np.outer(dev, pat.mean_z)
+        cross = mean_coef @ pat.czy
+        resid_rr = (
+            pat.cyy - cross - cross.T + mean_coef @ pat.czz @ mean_coef.T + n * np.outer(dev, dev)
+        )
         logl -= 0.5 * (n * len(o) * LOG_2PI + n * logdet + float(np.sum(s_inv * resid_rr)))
         if order == 0:
             continue

@@ -76,8 +76,17 @@ def _group_stats(y: np.ndarray, x: np.ndarray) -> _GroupStats:
     return _GroupStats(n, patterns, x_mean, x_cov, saturated)
 
 
-def _start_local(spec: GrowthSpec, structure: Structure, sat: Saturated) -> np.ndarray:
-    """Start values of one group from its saturated fit (least squares)."""
+def _start_local(
+    spec: GrowthSpec, structure: Structure, sat: Saturated, *, safe: bool = False
+) -> np.ndarray:
+    """Start values of one group from its saturated fit.
+
+    Least squares of the saturated coefficients and covariance matrix on the
+    growth structure; when that gives non-positive residual variances or a
+    non-PD factor covariance matrix (or ``safe`` is set), half of each
+    outcome's variance goes to its residual and the factors get small
+    uncorrelated variances, which always gives a PD model covariance matrix.
+    """
     p = spec.n_waves
     lam = structure.design
     b_start = np.linalg.lstsq(lam, sat.b, rcond=None)[0]
@@ -86,7 +95,7 @@ def _start_local(spec: GrowthSpec, structure: Structure, sat: Saturated) -> np.n
     diag = np.diag(sat.sigma)
     theta_ok = np.all(c[:p] > 0.05 * diag)
     psi = np.array([[c[p], c[p + 2]], [c[p + 2], c[p + 1]]])
-    if not theta_ok or np.linalg.eigvalsh(psi)[0] <= 0:
+    if safe or not theta_ok or np.linalg.eigvalsh(psi)[0] <= 0:
         c[:p] = 0.5 * diag
         c[p : p + 3] = [0.5 * float(np.mean(diag)), 0.05 * float(np.mean(diag)), 0.0]
     return np.concatenate([c, b_start.ravel()])
@@ -213,8 +222,15 @@ class GrowthProblem:
         return _evaluate_all(self.structure, self.pmap, self.groups, free, order)
 
     def start_values(self) -> np.ndarray:
-        """Start values of the free parameters (from the saturated fits)."""
-        return _start_free(self.spec, self.structure, self.pmap, self.groups)
+        """Start values of the free parameters (from the saturated fits).
+
+        Falls back to the always admissible simple start when the least-squares
+        start, averaged over groups for shared parameters, is not admissible.
+        """
+        start = _start_free(self.spec, self.structure, self.pmap, self.groups)
+        if np.isfinite(self.objective(start, 0).logl):
+            return start
+        return _start_free(self.spec, self.structure, self.pmap, self.groups, safe=True)
 
 
 def _problem(spec: GrowthSpec, prepared: PreparedData) -> GrowthProblem:
@@ -298,13 +314,18 @@ def _fill_x_moments(table: pd.DataFrame, spec: GrowthSpec, groups: Sequence[_Gro
 
 
 def _start_free(
-    spec: GrowthSpec, structure: Structure, pmap: ParameterMap, groups: Sequence[_GroupStats]
+    spec: GrowthSpec,
+    structure: Structure,
+    pmap: ParameterMap,
+    groups: Sequence[_GroupStats],
+    *,
+    safe: bool = False,
 ) -> np.ndarray:
     """Average the groups' local start values onto the free parameters."""
     total = np.zeros(pmap.n_free)
     count = np.zeros(pmap.n_free)
     for g, stats_g in enumerate(groups):
-        local = _start_local(spec, structure, stats_g.saturated)
+        local = _start_local(spec, structure, stats_g.saturated, safe=safe)
         jac = pmap.jacobian[g]
         total += jac.T @ local
         count += jac.sum(axis=0)

@@ -6,8 +6,14 @@ definite (far from the optimum) it takes a Fisher-scoring step with the
 expected information instead; every step is shortened until the
 log-likelihood increases, and trial points where some covariance matrix is
 not positive definite count as failures (``logl = -inf``), so the search
-never crashes on them. Convergence is judged on the largest absolute
-gradient of the log-likelihood per person.
+never crashes on them.
+
+Convergence is judged on the gradient, scaled by the curvature: the Newton
+decrement ``g' (-H)^-1 g`` (twice the log-likelihood gain a further Newton
+step promises; invariant to the units of data and parameters) must be below
+``DECREMENT_TOLERANCE``. Where the observed information is not positive
+definite (unidentified models) the largest absolute gradient per person
+must be below ``GRADIENT_TOLERANCE`` instead.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from ilb_eval.growth.likelihood import Evaluation
 
 __all__ = ["Optimum", "maximize", "observed_vcov"]
 
-#: Largest absolute gradient of logl / N accepted as converged.
+#: Newton decrement accepted as converged (log-likelihood units; a remaining
+#: parameter error of at most about 1e-6 standard errors).
+DECREMENT_TOLERANCE = 1e-12
+#: Largest absolute gradient of logl / N accepted where -H is not PD.
 GRADIENT_TOLERANCE = 1e-8
 
 Objective = Callable[[np.ndarray, int], Evaluation]
@@ -39,18 +48,21 @@ class Optimum:
     max_gradient: float
 
 
-def _direction(ev: Evaluation) -> np.ndarray:
-    """Newton direction if the observed information is PD, else Fisher scoring."""
+def _direction(ev: Evaluation) -> tuple[np.ndarray, bool]:
+    """Newton direction if the observed information is PD, else Fisher scoring.
+
+    Returns the direction and whether it is the Newton direction.
+    """
     assert ev.gradient is not None and ev.hessian is not None and ev.information is not None
-    for info in (-ev.hessian, ev.information):
+    for newton, info in ((True, -ev.hessian), (False, ev.information)):
         try:
             chol = np.linalg.cholesky(info)
         except np.linalg.LinAlgError:
             continue
-        return np.linalg.solve(chol.T, np.linalg.solve(chol, ev.gradient))
+        return np.linalg.solve(chol.T, np.linalg.solve(chol, ev.gradient)), newton
     # both singular: a damped information step
     info = ev.information + np.eye(len(ev.gradient)) * (1e-8 + abs(ev.information).max() * 1e-6)
-    return np.linalg.solve(info, ev.gradient)
+    return np.linalg.solve(info, ev.gradient), False
 
 
 def maximize(objective: Objective, start: np.ndarray, n_total: int, max_iter: int = 200) -> Optimum:
@@ -89,14 +101,18 @@ def maximize(objective: Objective, start: np.ndarray, n_total: int, max_iter: in
     iterations = 0
     while True:
         assert ev.gradient is not None
-        max_grad = float(np.max(np.abs(ev.gradient))) / scale if len(x) else 0.0
-        if max_grad < GRADIENT_TOLERANCE:
+        if len(x) == 0:
+            return Optimum(x, ev, True, iterations, 0.0)
+        max_grad = float(np.max(np.abs(ev.gradient))) / scale
+        step, newton = _direction(ev)
+        slope = float(ev.gradient @ step)
+        if (newton and slope < DECREMENT_TOLERANCE) or (
+            not newton and max_grad < GRADIENT_TOLERANCE
+        ):
             return Optimum(x, ev, True, iterations, max_grad)
         if iterations >= max_iter:
             return Optimum(x, ev, False, iterations, max_grad)
         iterations += 1
-        step = _direction(ev)
-        slope = float(ev.gradient @ step)
         t = 1.0
         accepted = False
         for _ in range(60):

@@ -1,13 +1,16 @@
 """Missing-data patterns and their sufficient statistics.
 
-Full-information maximum likelihood needs, per missing-data pattern, only
-three cross-product matrices: with ``z = [1, x]`` (constant and covariates) and
-``y_o`` the observed outcomes of the pattern,
+Full-information maximum likelihood needs, per missing-data pattern, only the
+means and the centred cross-product matrices of ``z = [1, x]`` (constant and
+covariates) and of ``y_o``, the observed outcomes of the pattern:
 
-``szz = sum z z'``, ``szy = sum z y_o'``, ``syy = sum y_o y_o'``.
+``mean_z``, ``mean_y``, ``czz = sum (z - mean_z)(z - mean_z)'``,
+``czy = sum (z - mean_z)(y_o - mean_y)'``, ``cyy = sum (y_o - mean_y)(y_o - mean_y)'``.
 
 They are accumulated once, so every later evaluation of the likelihood costs
 time proportional to the number of patterns, not the number of persons.
+Centring keeps the residual sums of squares accurate when the outcomes have
+large means and small variances (no cancellation of large raw moments).
 Patterns are found without a Python loop over persons: each row's pattern is
 encoded as an integer bitmask and grouped with a stable sort.
 """
@@ -31,16 +34,36 @@ class Pattern:
         Indices (into the outcomes) of the observed outcomes, ascending.
     n
         Number of persons with this pattern.
-    szz, szy, syy
-        ``sum z z'`` (k x k), ``sum z y_o'`` (k x p_o) and ``sum y_o y_o'``
-        (p_o x p_o), where ``z = [1, x]``.
+    mean_z, mean_y
+        Means of ``z = [1, x]`` (length k) and of ``y_o`` (length p_o).
+    czz, czy, cyy
+        Centred cross products ``sum (z - mean_z)(z - mean_z)'`` (k x k),
+        ``sum (z - mean_z)(y_o - mean_y)'`` (k x p_o) and
+        ``sum (y_o - mean_y)(y_o - mean_y)'`` (p_o x p_o).
     """
 
     observed: np.ndarray
     n: int
-    szz: np.ndarray
-    szy: np.ndarray
-    syy: np.ndarray
+    mean_z: np.ndarray
+    mean_y: np.ndarray
+    czz: np.ndarray
+    czy: np.ndarray
+    cyy: np.ndarray
+
+    @property
+    def szz(self) -> np.ndarray:
+        """Raw cross products ``sum z z'``."""
+        return self.czz + self.n * np.outer(self.mean_z, self.mean_z)
+
+    @property
+    def szy(self) -> np.ndarray:
+        """Raw cross products ``sum z y_o'``."""
+        return self.czy + self.n * np.outer(self.mean_z, self.mean_y)
+
+    @property
+    def syy(self) -> np.ndarray:
+        """Raw cross products ``sum y_o y_o'``."""
+        return self.cyy + self.n * np.outer(self.mean_y, self.mean_y)
 
 
 def pattern_code(observed: np.ndarray) -> np.ndarray:
@@ -95,14 +118,18 @@ def pattern_stats(y: np.ndarray, x: np.ndarray) -> list[Pattern]:
         obs = np.flatnonzero(observed[order[start]])
         cols = np.r_[np.arange(k), k + obs]
         block = work[start:end, cols]
-        gram = block.T @ block
+        mean = block.mean(axis=0)
+        centred = block - mean
+        gram = centred.T @ centred
         result.append(
             Pattern(
                 observed=obs,
                 n=int(end - start),
-                szz=gram[:k, :k],
-                szy=gram[:k, k:],
-                syy=gram[k:, k:],
+                mean_z=mean[:k],
+                mean_y=mean[k:],
+                czz=gram[:k, :k],
+                czy=gram[:k, k:],
+                cyy=gram[k:, k:],
             )
         )
     return result

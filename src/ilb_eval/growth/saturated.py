@@ -73,13 +73,15 @@ def _available_moments(
     """Available-case count, mean and variance (N denominator) of each outcome."""
     count = np.zeros(p)
     total = np.zeros(p)
-    square = np.zeros(p)
     for pat in patterns:
         count[pat.observed] += pat.n
-        total[pat.observed] += pat.szy[0]
-        square[pat.observed] += np.diag(pat.syy)
+        total[pat.observed] += pat.n * pat.mean_y
     mean = total / count
-    return count, mean, square / count - mean**2
+    square = np.zeros(p)
+    for pat in patterns:
+        gap = pat.mean_y - mean[pat.observed]
+        square[pat.observed] += np.diag(pat.cyy) + pat.n * gap**2
+    return count, mean, square / count
 
 
 def fit_saturated(patterns: list[Pattern], p: int, k: int) -> Saturated:
