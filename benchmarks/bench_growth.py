@@ -113,8 +113,12 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1737, 100_000, 1_000_000])
     parser.add_argument("--no-lavaan", action="store_true", help="skip the lavaan comparison")
     args = parser.parse_args()
-    use_r = not args.no_lavaan and lavaan_available()
-    print(f"lavaan comparison: {'yes' if use_r else 'no (Rscript with lavaan not found)'}")
+    if args.no_lavaan:
+        use_r, note = False, "no (--no-lavaan)"
+    else:
+        use_r = lavaan_available()
+        note = "yes" if use_r else "no (Rscript with lavaan not found)"
+    print(f"lavaan comparison: {note}")
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "fit.R"
         script.write_text(_R_SCRIPT)
