@@ -297,6 +297,7 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
         seconds=time.perf_counter() - started,
         group_labels=labels,
         iterations=optimum.iterations,
+        n_patterns=tuple(len(g.patterns) for g in groups),
     )
 
 

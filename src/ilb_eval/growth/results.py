@@ -78,6 +78,8 @@ class GrowthResults:
         Group labels in group order (``("",)`` for one group).
     iterations
         Newton iterations of the growth model.
+    n_patterns
+        Number of missing-data patterns per group.
     """
 
     spec: GrowthSpec
@@ -89,6 +91,7 @@ class GrowthResults:
     seconds: float
     group_labels: tuple[str, ...]
     iterations: int = 0
+    n_patterns: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
@@ -160,18 +163,17 @@ def lr_test(restricted: GrowthResults, general: GrowthResults) -> LRTest:
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> from ilb_eval.growth import fit_growth
-    >>> rows = [(0, 1.0, 1.5, 2.4), (0, 2.0, 2.2, 2.9), (0, 1.5, 2.5, 2.6),
-    ...         (0, 2.4, 2.1, 3.4), (0, 0.8, 1.9, 2.0), (1, 1.2, 2.7, 3.9),
-    ...         (1, 2.1, 2.9, 4.1), (1, 1.7, 3.3, 4.0), (1, 0.9, 2.1, 3.5),
-    ...         (1, 1.4, 3.0, 4.6)]
-    >>> data = pd.DataFrame(rows, columns=["g", "y1", "y2", "y3"])
-    >>> kw = dict(outcomes=["y1", "y2", "y3"], time_scores=[0, 1, 2], group="g")
-    >>> import warnings; warnings.simplefilter("ignore")
+    >>> rng = np.random.default_rng(2)
+    >>> g = np.repeat([0, 1], 200)
+    >>> level = rng.normal(3.0, 0.5, 400); trend = rng.normal(0.1 + 0.1 * g, 0.2)
+    >>> data = pd.DataFrame({f"y{t}": level + trend * t + rng.normal(0, 0.2, 400)
+    ...                      for t in (0, 1, 2)}).assign(g=g)
+    >>> kw = dict(outcomes=["y0", "y1", "y2"], time_scores=[0, 1, 2], group="g")
     >>> test = lr_test(fit_growth(data, equal_slope_means=True, **kw), fit_growth(data, **kw))
-    >>> test.df_diff
-    1
+    >>> test.df_diff, bool(test.pvalue < 0.001)
+    (1, True)
     """
     if restricted.ntotal != general.ntotal:
         raise SpecError(

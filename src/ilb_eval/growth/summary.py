@@ -72,6 +72,7 @@ class Summary:
             _Line("Optimization", status),
             _Line("Number of model parameters", str(int(res.fit["npar"]))),
             _Line("Number of observations", str(res.ntotal)),
+            _Line("Number of missing patterns", " / ".join(str(n) for n in res.n_patterns)),
         ]
         for reason, count in res.n_dropped.items():
             lines.append(_Line(f"Rows dropped ({reason.replace('_', ' ')})", str(count)))
