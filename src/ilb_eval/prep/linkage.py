@@ -109,16 +109,23 @@ class Linkage:
 
 
 def _deletions(codes: pd.Series) -> pd.DataFrame:
-    """Every one-character deletion of every code: columns ``idx``, ``pos``, ``length``, ``variant``."""
-    idx, pos, length, variant = [], [], [], []
-    for i, code in zip(codes.index.to_numpy(), codes.to_numpy(), strict=True):
-        n = len(code)
+    """Every one-character deletion of every code: columns ``idx``, ``pos``, ``length``, ``variant``.
+
+    Vectorised per code length: the codes of one length are a character
+    matrix, and deleting position p drops one of its columns.
+    """
+    idx = codes.index.to_numpy()
+    text = codes.to_numpy(dtype=str)
+    lengths = np.char.str_len(text)
+    parts = []
+    for n in np.unique(lengths):
+        rows = lengths == n
+        chars = text[rows].astype(f"U{n}").view("U1").reshape(-1, n)
         for p in range(n):
-            idx.append(i)
-            pos.append(p)
-            length.append(n)
-            variant.append(code[:p] + code[p + 1 :])
-    return pd.DataFrame({"idx": idx, "pos": pos, "length": length, "variant": variant})
+            rest = np.ascontiguousarray(np.delete(chars, p, axis=1))
+            variant = rest.view(f"U{n - 1}").ravel() if n > 1 else np.full(len(rest), "")
+            parts.append(pd.DataFrame({"idx": idx[rows], "pos": p, "length": n, "variant": variant}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _near_pairs(codes_a: pd.Series, codes_b: pd.Series) -> pd.DataFrame:
@@ -126,13 +133,20 @@ def _near_pairs(codes_a: pd.Series, codes_b: pd.Series) -> pd.DataFrame:
 
     Blocking: a substitution at position p leaves the same deletion variant at
     p in both codes; an insertion makes the shorter code equal to a deletion
-    variant of the longer one. All candidates come from equality joins.
+    variant of the longer one. All candidates come from equality joins (on
+    integer keys of the strings).
     """
     if codes_a.empty or codes_b.empty:
         return pd.DataFrame({"ia": pd.Series(dtype=int), "ib": pd.Series(dtype=int)})
     del_a, del_b = _deletions(codes_a), _deletions(codes_b)
-    full_a = pd.DataFrame({"ia": codes_a.index.to_numpy(), "variant": codes_a.to_numpy(dtype=object)})
-    full_b = pd.DataFrame({"ib": codes_b.index.to_numpy(), "variant": codes_b.to_numpy(dtype=object)})
+    full_a = pd.DataFrame({"ia": codes_a.index.to_numpy(), "variant": codes_a.to_numpy(dtype=str)})
+    full_b = pd.DataFrame({"ib": codes_b.index.to_numpy(), "variant": codes_b.to_numpy(dtype=str)})
+    tables = [del_a, del_b, full_a, full_b]
+    keys = pd.factorize(np.concatenate([t["variant"].to_numpy(dtype=str) for t in tables]))[0]
+    start = 0
+    for t in tables:
+        t["variant"] = keys[start : start + len(t)]
+        start += len(t)
     substitution = del_a.merge(del_b, on=["pos", "length", "variant"], suffixes=("_a", "_b"))
     substitution = substitution.rename(columns={"idx_a": "ia", "idx_b": "ib"})[["ia", "ib"]]
     shorter_b = del_a.rename(columns={"idx": "ia"}).merge(full_b, on="variant")[["ia", "ib"]]

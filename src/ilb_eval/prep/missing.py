@@ -18,6 +18,13 @@ __all__ = ["REASON_DTYPE", "recode_missing"]
 REASON_DTYPE = pd.StringDtype(na_value=pd.NA)
 
 
+def _equals(series: pd.Series, code: float | str, numeric: bool) -> np.ndarray:
+    """Where ``series`` holds ``code`` (numbers compared as floats, text as text)."""
+    if numeric:
+        return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan) == float(code)
+    return (series.astype(REASON_DTYPE) == str(code)).fillna(False).to_numpy(dtype=bool)
+
+
 def recode_missing(frame: pd.DataFrame, schema: TableSchema) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replace each field's declared missing codes by NaN and record why.
 
@@ -54,30 +61,25 @@ def recode_missing(frame: pd.DataFrame, schema: TableSchema) -> tuple[pd.DataFra
     [<NA>, 'keine Antwort', 'weiß nicht']
     """
     declared = {f.name: f for f in schema.fields}
-    reason = np.full(frame.shape, None, dtype=object)
-    columns = list(frame.columns)
-    numeric = [j for j, c in enumerate(columns) if c in declared and declared[c].is_numeric and declared[c].missing_values]
-    text = [j for j, c in enumerate(columns) if c in declared and not declared[c].is_numeric and declared[c].missing_values]
-    if numeric:
-        block = frame.iloc[:, numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        codes = {float(code) for j in numeric for code in declared[columns[j]].missing_codes}
-        for code in sorted(codes):
-            labels = np.array(
-                [next((lab for v, lab in declared[columns[j]].missing_values if float(v) == code), None) for j in numeric],
-                dtype=object,
-            )
-            has_code = np.array([label is not None for label in labels])
-            mask = (block == code) & has_code[None, :]
-            reason[:, numeric] = np.where(mask, labels[None, :], reason[:, numeric])
-    for j in text:
-        series = frame.iloc[:, j].astype(REASON_DTYPE)
-        for code, code_label in reversed(declared[columns[j]].missing_values):  # the first declared code wins
-            mask = (series == str(code)).fillna(False).to_numpy(dtype=bool)
-            reason[mask, j] = code_label
-    recoded = pd.DataFrame(reason, index=frame.index, columns=frame.columns).notna()
-    reasons = pd.DataFrame(reason, index=frame.index, columns=frame.columns).astype(REASON_DTYPE)
-    touched = [c for c in columns if recoded[c].any()]
-    values = frame.copy()
-    if touched:
-        values[touched] = frame[touched].mask(recoded[touched])
-    return values, reasons
+    n = len(frame)
+    values: dict[str, pd.Series] = {}
+    reasons: dict[str, object] = {}
+    for column in frame.columns:
+        series = frame[column]
+        field = declared.get(column)
+        which = np.full(n, -1, dtype=np.int64)  # index of the declared code found, -1 for none
+        if field is not None:
+            for i, code in enumerate(field.missing_codes):
+                which[_equals(series, code, field.is_numeric) & (which < 0)] = i  # the first declared code wins
+        hit = which >= 0
+        if hit.any():
+            labels = np.array([label for _, label in field.missing_values] + [None], dtype=object)
+            values[column] = series.mask(hit)
+            reasons[column] = pd.array(labels[which], dtype=REASON_DTYPE)  # -1 picks None
+        else:
+            values[column] = series
+            reasons[column] = pd.array(np.full(n, None, dtype=object), dtype=REASON_DTYPE)
+    return (
+        pd.DataFrame(values, index=frame.index, columns=frame.columns),
+        pd.DataFrame(reasons, index=frame.index, columns=frame.columns),
+    )
