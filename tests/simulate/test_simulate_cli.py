@@ -52,3 +52,13 @@ def test_simulate_rejects_a_bad_scale(tmp_path):
     result = run("simulate", "--out", str(tmp_path), "--scale", "-1")
     assert result.returncode != 0
     assert "positive" in result.stderr
+
+
+def test_describe_suppresses_small_cells(tmp_path):
+    # scale 0.02: about 35 EAP persons, 8 iLB users and 2 answering the manager-support items
+    assert run("simulate", "--out", str(tmp_path), "--scale", "0.02").returncode == 0
+    summary = json.loads(run("describe", "--data", str(tmp_path), "--json").stdout)
+    assert summary["EAP"]["ilb_persons"] is None
+    assert all(c["r"] is None and c["p"] is None and c["n"] is None for c in summary["correlations_t3"])
+    assert summary["reuse_share"] is None
+    assert summary["EAP"]["persons"] is not None

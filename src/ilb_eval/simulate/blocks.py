@@ -209,7 +209,13 @@ def expected_pearson(rho: float, cuts_x: np.ndarray, cuts_y: np.ndarray) -> floa
 
 
 def latent_correlation_for(target: float, cuts: np.ndarray) -> float:
-    """The latent correlation whose discretised Pearson r equals ``target``."""
+    """The latent correlation whose discretised Pearson r equals ``target``.
+
+    Examples
+    --------
+    >>> round(latent_correlation_for(0.75, _cuts([0.05, 0.12, 0.25, 0.33, 0.25])), 3)
+    0.81
+    """
     return float(optimize.brentq(lambda rho: expected_pearson(rho, cuts, cuts) - target, -0.995, 0.995, xtol=1e-8))
 
 

@@ -38,7 +38,13 @@ def decode(chars: np.ndarray) -> np.ndarray:
 
 
 def normalise(chars: np.ndarray) -> np.ndarray:
-    """Upper case, blanks removed and left-aligned (what tolerant linkage compares)."""
+    """Upper case, blanks removed and left-aligned (what tolerant linkage compares).
+
+    Examples
+    --------
+    >>> decode(normalise(np.array([[32, 109, 97, 48, 55, 66, 69, 0]], dtype=np.uint8))).tolist()
+    ['MA07BE']
+    """
     upper = np.where((chars >= 97) & (chars <= 122), chars - 32, chars).astype(np.uint8)
     keep = upper != 32
     order = np.argsort(~keep, axis=1, kind="stable")
@@ -169,6 +175,15 @@ def apply_typos(
     (codes, kind)
         The written codes (records, width) and the typo kind per record
         (``""`` for none).
+
+    Examples
+    --------
+    >>> cfg = {"letters": "ABCDEFGH", "max_redraw_rounds": 10, "typo_rate": 1.0, "typo_kinds": {"case": 1.0}}
+    >>> rng = np.random.default_rng(0)
+    >>> true = draw_codes(rng, 2, cfg)
+    >>> written, kind = apply_typos(rng, true, np.array([0, 1, 0]), np.array([False, False, True]), cfg)
+    >>> kind.tolist(), decode(written)[2] == decode(true)[0].lower()
+    (['', '', 'case'], True)
     """
     letters = np.frombuffer(cfg["letters"].encode("ascii"), dtype=np.uint8)
     n = record_owner.shape[0]

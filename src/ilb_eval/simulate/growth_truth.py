@@ -52,6 +52,16 @@ def covariate_matrix(persons: Persons, study: Study) -> dict[str, np.ndarray]:
     """The study's covariates (0/1, NaN when not codable) from the entry-wave answers.
 
     ``ilb`` comes first for a study with a control group.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.population import draw_persons
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap = load_study("EAP")
+    >>> persons = draw_persons(load_settings()["samples"]["EAP"], eap, 0.1, np.random.default_rng(0))
+    >>> list(covariate_matrix(persons, eap))
+    ['ilb', 'age40', 'female', 'program', 'degree']
     """
     result: dict[str, np.ndarray] = {}
     if study.has_control_group:
@@ -71,7 +81,19 @@ def covariate_matrix(persons: Persons, study: Study) -> dict[str, np.ndarray]:
 def draw_scores(
     persons: Persons, study: Study, growth: dict[str, Any], rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    """True scores ``y`` (persons x waves) per competence scale."""
+    """True scores ``y`` (persons x waves) per competence scale.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.population import draw_persons
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> zp, cfg = load_study("ZP"), load_settings()["samples"]["ZP"]
+    >>> persons = draw_persons(cfg, zp, 1.0, np.random.default_rng(0))
+    >>> scores = draw_scores(persons, zp, cfg["growth"], np.random.default_rng(1))
+    >>> scores["fachkompetenz"].shape
+    (488, 3)
+    """
     x = covariate_matrix(persons, study)
     times = np.array(study.time_scores)
     isd, ssd, corr = growth["intercept_sd"], growth["slope_sd"], growth["intercept_slope_corr"]
@@ -124,6 +146,12 @@ def observed_mean_score(items: list[np.ndarray], reverse: list[tuple[bool, ...]]
 
     ``items`` holds one persons x items array per scale with answers outside
     ``lo..hi`` treated as missing. NaN for a person without any valid answer.
+
+    Examples
+    --------
+    >>> answers = np.array([[4, 4, -9, 2], [-9, -9, -9, -9]], dtype=np.int8)
+    >>> observed_mean_score([answers], [(False, False, False, True)], 1, 5).tolist()
+    [4.0, nan]
     """
     total = np.zeros(items[0].shape[0])
     count = np.zeros(items[0].shape[0])

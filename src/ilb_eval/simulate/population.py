@@ -188,6 +188,17 @@ def assign_presence(
     -------
     numpy.ndarray
         Boolean matrix; also stored on ``persons.present``.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
+    >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> scores = np.random.default_rng(1).normal(3.5, 0.5, (persons.n, 3))
+    >>> present = assign_presence(persons, cfg, eap, 1.0, scores, np.random.default_rng(2))
+    >>> present.sum(axis=0).tolist(), int(present.sum())
+    ([1290, 690, 487], 2467)
     """
     waves = study.wave_names
     n_waves = len(waves)
@@ -220,6 +231,17 @@ def first_use_waves(persons: Persons, cfg: dict[str, Any], rng: np.random.Genera
     The first wave a user answers with probability ``first_wave_probability``,
     otherwise one of the later waves the user answers (uniformly); a user who
     answers one wave only uses iLB from that wave.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
+    >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> _ = assign_presence(persons, cfg, eap, 1.0, np.zeros((persons.n, 3)), np.random.default_rng(1))
+    >>> first = first_use_waves(persons, cfg, np.random.default_rng(2))
+    >>> bool(persons.present[persons.ilb, first[persons.ilb]].all()), int((first >= 0).sum())
+    (True, 377)
     """
     present = persons.present
     n_waves = present.shape[1]

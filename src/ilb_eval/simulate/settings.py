@@ -24,7 +24,13 @@ Settings = dict[str, Any]
 
 
 def default_settings_path() -> Path:
-    """The shipped settings file ``data/simulation/default.json``."""
+    """The shipped settings file ``data/simulation/default.json``.
+
+    Examples
+    --------
+    >>> default_settings_path().name
+    'default.json'
+    """
     return data_root() / "simulation" / "default.json"
 
 
@@ -134,7 +140,15 @@ def load_settings(path: str | Path | None = None) -> Settings:
 
 
 def check_settings(settings: Settings, source: str = "settings") -> Settings:
-    """Check a settings mapping (see :func:`load_settings`) and return a deep copy."""
+    """Check a settings mapping (see :func:`load_settings`) and return a deep copy.
+
+    Examples
+    --------
+    >>> check_settings({"seed": 1})
+    Traceback (most recent call last):
+    ...
+    ilb_eval.exceptions.InputError: [INPUT] settings: 3 problem(s) in the simulation settings: ...
+    """
     problems: list[str] = []
     _require(problems, settings, ("seed", "samples", "interviews", "sav"), "$")
     for name, cfg in settings.get("samples", {}).items():

@@ -76,6 +76,17 @@ def write_sav_export(frame: pd.DataFrame, schema: TableSchema, path: Path, stamp
     codes; the missing codes are declared as discrete user-missing values.
     ``stamp`` holds ``creation_date`` (``"01 Jan 24"``) and ``creation_time``
     (``"00:00:00"``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ilb_eval.study import load_study
+    >>> wave = load_study("ZP").wave("t1")
+    >>> frame = pd.DataFrame({f.name: [1.0] for f in wave.table_schema.fields}).assign(code=["AB01CD"])
+    >>> path = write_sav_export(frame, wave.table_schema, pathlib.Path(tempfile.mkdtemp()) / "w.sav",
+    ...                         {"creation_date": "01 Jan 24", "creation_time": "00:00:00"})
+    >>> path.read_bytes()[92:109]
+    b'01 Jan 2400:00:00'
     """
     labels: dict[str, dict[float, str]] = {}
     missing: dict[str, list[float]] = {}
@@ -110,12 +121,39 @@ def write_sav_export(frame: pd.DataFrame, schema: TableSchema, path: Path, stamp
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """A plain CSV table (comma, point decimal, UTF-8, LF): true parameters, interviews."""
+    """A plain CSV table (comma, point decimal, UTF-8, LF): true parameters, interviews.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = write_table(pd.DataFrame({"a": [0.1 + 0.2]}), pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> path.read_text().splitlines()
+    ['a', '0.3']
+    """
     return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format="%.10g"))
 
 
 def write_manifest(out_dir: Path, files: list[str], meta: dict[str, Any]) -> Path:
-    """``manifest.json``: ``meta`` (seed, scale, settings hash, ...) and every file with its SHA-256."""
+    """``manifest.json``: ``meta`` (seed, scale, settings hash, ...) and every file with its SHA-256.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("x")
+    >>> print(write_manifest(folder, ["a.txt"], {"seed": 1}).read_text())
+    {
+      "seed": 1,
+      "files": [
+        {
+          "file": "a.txt",
+          "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881",
+          "bytes": 1
+        }
+      ]
+    }
+    <BLANKLINE>
+    """
     listing = [{"file": name, "sha256": sha256_file(out_dir / name), "bytes": (out_dir / name).stat().st_size} for name in files]
     document = {**meta, "files": listing}
     return atomic_write_text(out_dir / "manifest.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n")
