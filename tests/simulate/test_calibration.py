@@ -209,3 +209,16 @@ def test_interview_segments(example):
     assert eap.max() == 20
     zp = table.loc[table["sample"] == "ZP"].sort_values("mentions", ascending=False)["category"].tolist()
     assert zp[:2] == ["Inhalte des Programms", "Bewältigung des Programms"]
+
+
+def test_attrition_is_missing_at_random_with_late_joiners(panels):
+    study, panel = panels["EAP"]
+    wide = panel.wide
+    present = wide[["present_t1", "present_t3", "present_t4"]].astype(bool)
+    assert int((~present["present_t1"]).sum()) == 180 + 100 + 167  # late joiners, fixed by design
+    mean_t1 = wide[[f"{s.name}_t1" for s in study.competence_scales]].mean(axis=1)
+    stayed = present["present_t1"] & (present["present_t3"] | present["present_t4"])
+    left = present["present_t1"] & ~present["present_t3"] & ~present["present_t4"]
+    # dropout depends on the earlier answers: those who stay rated themselves higher at t1
+    test = stats.ttest_ind(mean_t1[stayed].dropna(), mean_t1[left].dropna(), equal_var=False)
+    assert test.statistic > 0 and test.pvalue < 0.01
