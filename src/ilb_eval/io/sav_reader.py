@@ -5,7 +5,9 @@ values; the codes declared in the file and the value labels are kept on the
 table. Only the declared columns are read (``usecols``). ``pandas.read_spss``
 is never used: it turns missing codes into NaN and drops all metadata.
 Row numbers are counted as in a CSV export of the file: the header is row 1,
-the first case is row 2.
+the first case is row 2. pyreadstat runs in a child process
+(:mod:`ilb_eval.io.sav_worker`): readstat can crash on a damaged file, and a
+crash must become a problem report, not the end of the program.
 
 >>> import pathlib, tempfile, pandas as pd, pyreadstat
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "t1.sav"
@@ -20,12 +22,13 @@ the first case is row 2.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pyreadstat
 
 from ilb_eval.io.codes import make_problem
 from ilb_eval.io.dialect import Dialect
@@ -34,15 +37,19 @@ from ilb_eval.io.table import RawTable
 __all__ = ["read_sav"]
 
 
+_WORKER = Path(__file__).with_name("sav_worker.py")
+_TIMEOUT_SECONDS = 120
+
+
 def _sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _unreadable(raw: RawTable, error: Exception) -> RawTable:
+def _unreadable(raw: RawTable, reason: str) -> RawTable:
     raw.problems.append(
         make_problem(
-            "UNREADABLE_FILE", f"the file cannot be read as an SPSS .sav file ({type(error).__name__})",
+            "UNREADABLE_FILE", f"the file cannot be read as an SPSS .sav file ({reason})",
             file=raw.file, expected="an SPSS .sav file", fix="export the wave again from SPSS or the survey tool as .sav",
         )
     )
@@ -50,16 +57,38 @@ def _unreadable(raw: RawTable, error: Exception) -> RawTable:
     return raw
 
 
-def _codes(ranges: list[dict[str, float]]) -> tuple[float, ...]:
-    """Discrete user-missing codes; a true range lo..hi contributes its integer values."""
+def _codes(ranges: list[list[object]]) -> tuple[float, ...]:
+    """Discrete user-missing codes; a true range lo..hi contributes its whole numbers."""
     codes: list[float] = []
-    for item in ranges:
-        lo, hi = float(item["lo"]), float(item["hi"])
+    for lo, hi in ranges:
+        if not isinstance(lo, int | float) or not isinstance(hi, int | float):
+            continue
         if lo == hi:
-            codes.append(lo)
+            codes.append(float(lo))
         elif math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 1000:
             codes.extend(float(v) for v in range(math.ceil(lo), math.floor(hi) + 1))
     return tuple(codes)
+
+
+def _run_worker(path: Path, usecols: Sequence[str]) -> dict[str, object] | str:
+    """The worker's JSON answer, or the reason it failed."""
+    request = json.dumps({"path": str(path), "usecols": list(usecols)})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(_WORKER)], input=request, capture_output=True, text=True,
+            timeout=_TIMEOUT_SECONDS, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"reading took more than {_TIMEOUT_SECONDS} s"
+    if done.returncode != 0:
+        return "the SPSS reader crashed on it; the file is probably damaged"
+    try:
+        answer = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return "the SPSS reader gave no usable answer"
+    if not answer.get("ok"):
+        return str(answer.get("error", "unknown error"))
+    return answer
 
 
 def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
@@ -79,30 +108,22 @@ def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
         )
         raw.readable = False
         return raw
-    try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-    except Exception as error:  # pyreadstat raises its own classes for every kind of bad file
-        return _unreadable(raw, error)
-    raw.header = [str(name) for name in meta.column_names]
-    wanted = [name for name in dict.fromkeys(usecols) if name in raw.header]
-    raw.dialect = Dialect(format="sav", encoding=meta.file_encoding or None)
-    if not wanted:
-        raw.n_rows = int(meta.number_rows or 0)
-        return raw
-    try:
-        frame, meta = pyreadstat.read_sav(str(path), usecols=wanted, user_missing=True, apply_value_formats=False)
-    except Exception as error:  # see above
-        return _unreadable(raw, error)
-    raw.n_rows = len(frame)
-    raw.rows = list(range(2, len(frame) + 2))
-    raw.cells = {name: [None if _blank(v) else v for v in frame[name].tolist()] for name in wanted}
+    answer = _run_worker(path.resolve(), usecols)
+    if isinstance(answer, str):
+        return _unreadable(raw, answer)
+    raw.header = list(answer["header"])  # type: ignore[call-overload]
+    raw.dialect = Dialect(format="sav", encoding=answer.get("encoding") or None)  # type: ignore[arg-type]
+    raw.n_rows = int(answer["n_rows"])  # type: ignore[call-overload]
+    columns: dict[str, list[object]] = answer["columns"]  # type: ignore[assignment]
+    if columns:
+        raw.rows = list(range(2, raw.n_rows + 2))
+        raw.cells = {name: [None if _blank(v) else v for v in values] for name, values in columns.items()}
     raw.value_labels = {
-        name: dict(labels) for name, labels in meta.variable_value_labels.items() if name in wanted
+        name: {(float(v) if isinstance(v, int | float) else v): label for v, label in pairs}
+        for name, pairs in answer["value_labels"].items()  # type: ignore[union-attr]
     }
     raw.user_missing = {
-        name: codes
-        for name, ranges in meta.missing_ranges.items()
-        if name in wanted and (codes := _codes(ranges))
+        name: codes for name, ranges in answer["missing_ranges"].items() if (codes := _codes(ranges))  # type: ignore[union-attr]
     }
     if raw.n_rows == 0:
         raw.problems.append(
@@ -115,4 +136,4 @@ def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -62,9 +62,13 @@ def _values_list(values: Sequence[float | str]) -> str:
     return ", ".join(_fmt(v) for v in values)
 
 
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
 def _found_counts(values: Sequence[float]) -> str:
     counts = Counter(values)
-    return ", ".join(f"{_fmt(v)} ({n} row{'s' if n > 1 else ''})" for v, n in sorted(counts.items()))
+    return ", ".join(f"{_fmt(v)} ({_rows(n)})" for v, n in sorted(counts.items()))
 
 
 def check_columns(
@@ -123,7 +127,7 @@ def check_columns(
                 "DIRECT_IDENTIFIER",
                 "the column name suggests a direct identifier or free text, which must not be in the analysis data",
                 file=file, column=name, expected="pseudonymised data without names, contact data or free text",
-                found="identifier-like column", fix="remove this column from the export and delete the file that has it",
+                found="identifier-like column", fix="remove this column from the export (and delete copies of the file that still have it)",
             )
         )
     elsewhere = {name: wave for wave, other in other_schemas.items() for name in other.field_names}
@@ -225,7 +229,7 @@ def _check_numeric(
                 make_problem(
                     "WRONG_TYPE", "the column holds numbers with decimals where whole numbers are declared",
                     file=file, column=f.name, rows=rows[fractional], expected="whole numbers",
-                    found=f"decimals in {int(fractional.sum())} rows",
+                    found=f"decimals in {_rows(int(fractional.sum()))}",
                     fix="correct these cells, or declare the field as type number",
                 )
             )
@@ -349,7 +353,7 @@ def build_frame(
                     make_problem(
                         "WRONG_TYPE", "text in a numeric column", file=file, column=f.name,
                         rows=rows[parsed.text], expected=f"numbers ({f.type})",
-                        found=f"text in {len(parsed.text)} rows",
+                        found=f"text in {_rows(len(parsed.text))}",
                         fix="replace the text by a number or a declared missing code "
                         f"(declare it in the missingValues of '{f.name}' in {schema.path.name})",
                     )
@@ -372,8 +376,8 @@ def build_frame(
                     problems.append(
                         make_problem(
                             "DIRECT_IDENTIFIER", "cells contain e-mail addresses", file=file, column=f.name,
-                            rows=mail, expected="no contact data", found=f"e-mail addresses in {len(mail)} rows",
-                            fix="remove the e-mail addresses from the export and delete the file that has them",
+                            rows=mail, expected="no contact data", found=f"e-mail addresses in {_rows(len(mail))}",
+                            fix="remove the e-mail addresses from the export (and delete copies of the file that still have them)",
                         )
                     )
                 if f.required:
