@@ -79,6 +79,7 @@ from reportlab.platypus import (
     ListFlowable,
     ListItem,
     NextPageTemplate,
+    PageBreakIfNotEmpty,
     PageTemplate,
     Spacer,
     TableStyle,
@@ -375,7 +376,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-_GLUE_AFTER = re.compile(r"([=<>≤≥])[ \u202f](?=[−+,.\d\u2013])")
+_GLUE_AFTER = re.compile(r"([=<>≤≥])[ \u202f](?=[−+,.\d\u2013])|(\d)[ \u202f](?=%)")
 _GLUE_BEFORE = re.compile(r"(?<!\S)(\S{1,3}) (?=[=<>≤≥][ \u00a0])")
 
 
@@ -388,7 +389,8 @@ def _glue(text: str) -> str:
     >>> _glue("Unterschied 0,09, p < ,001 und 72\u202f%") == "Unterschied 0,09, p\u00a0<\u00a0,001 und 72\u00a0%"
     True
     """
-    text = _GLUE_AFTER.sub("\\1\u00a0", text.replace("\u202f", "\u00a0"))
+    text = _GLUE_AFTER.sub(lambda m: (m.group(1) or m.group(2)) + "\u00a0", text)
+    text = text.replace("\u202f", "\u00a0")
     return _GLUE_BEFORE.sub("\\1\u00a0", text)
 
 
@@ -789,7 +791,7 @@ class Report:
         tables = figures = 0
         chapter = 0
         for index, section in enumerate(self.sections):
-            story.append(RLPageBreak())
+            story.append(PageBreakIfNotEmpty())
             sub = 0
             if section.numbered:
                 chapter += 1
@@ -820,7 +822,7 @@ class Report:
                     figures += 1
                     story += _figure_flowables(block, figures, self.lang, figure_format)
                 elif isinstance(block, PageBreak):
-                    story.append(RLPageBreak())
+                    story.append(PageBreakIfNotEmpty())
                 else:  # pragma: no cover - guarded by the type
                     raise TypeError(f"unknown block {block!r}")
         return story

@@ -8,7 +8,9 @@ Every function
   ``matplotlib.rc_context`` (global rcParams are never changed),
 * uses the Okabe-Ito colour-blind-safe palette with fixed colours per group
   (:data:`GROUP_COLORS`: iLB always blue, control always orange) and per
-  sample (:data:`SAMPLE_COLORS`),
+  sample (:data:`SAMPLE_COLORS`); the groups ``"ilb"`` and ``"control"``
+  are always named by :data:`GROUP_LABELS` (a study's ``labels`` name the
+  covariate ``ilb``, not the group), other codes by ``labels``,
 * formats tick labels and annotations through :mod:`ilb_eval.formatting`
   (explicit formatters, never the process locale), German by default,
 * draws aggregates only (means, shares, counts, model-implied curves), never
@@ -128,7 +130,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "agree": "Zustimmung (Anteil in %)",
         "mentions": "Nennungen (Anzahl)",
         "time": "Die Wellen sind nach ihrem Zeitwert angeordnet ({scores}).",
-        "score": "Selbsteinschätzung (Skalenmittelwert 1–5)",
+        "score": "Mittelwert (Skala 1–5)",
         "implied": "Linie, Band: modellimplizierter Mittelwert (95 %-KI)",
         "observed": "Kreis: beobachteter Mittelwert (95 %-KI)",
         "n_note": "Zahlen unten: beobachtete n je Welle.",
@@ -153,7 +155,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "agree": "Agreement (share in %)",
         "mentions": "Mentions (count)",
         "time": "Waves are spaced by their time score ({scores}).",
-        "score": "Self-rating (scale mean 1–5)",
+        "score": "Mean (scale 1–5)",
         "implied": "line, band: model-implied mean (95% CI)",
         "observed": "circle: observed mean (95% CI)",
         "n_note": "Numbers at the bottom: observed n per wave.",
@@ -189,9 +191,10 @@ def _group_color(group: str, order: Sequence[str]) -> str:
 
 
 def _group_label(group: str, labels: Labels | None, lang: Lang) -> str:
-    if labels and group in labels:
-        return label_for(labels, group, lang)
-    return label_for(GROUP_LABELS, group, lang)
+    # the group "ilb" is not the covariate "ilb" a study's labels name: defaults first
+    if group in GROUP_LABELS:
+        return label_for(GROUP_LABELS, group, lang)
+    return label_for(labels, group, lang)
 
 
 def _new_figure(height: float, width: float = _WIDTH) -> Figure:
@@ -605,7 +608,8 @@ def trajectories(
         pad = (high - low) * 0.08 or 0.1
         ylim = (low - pad - (high - low) * 0.22 * len(groups) * (observed is not None), high + pad)
     with matplotlib.rc_context(_STYLE):
-        fig = _new_figure(0.9 + 2.0 * nrows, width=_WIDTH if cols > 1 else 3.4)
+        fig = _new_figure(0.9 + 2.0 * nrows + (0.35 if cols == 1 else 0),
+                          width=_WIDTH if cols > 1 else 4.3)
         axes = fig.subplots(nrows, cols, squeeze=False, sharex=True, sharey=True)
         for index in range(nrows * cols):
             ax = axes.flat[index]
@@ -658,8 +662,11 @@ def trajectories(
         if observed is not None:
             handles.append(Line2D([], [], color=_GREY, marker="o", mfc="white", ls="",
                                   label=words["observed"]))
-        fig.legend(handles=handles, loc="outside upper center", ncols=2)
-        fig.supylabel(ylabel or words["score"], fontsize=8.5)
+        fig.legend(handles=handles, loc="outside upper center", ncols=2 if cols > 1 else 1)
+        if nrows > 1:
+            fig.supylabel(ylabel or words["score"], fontsize=8.5)
+        else:
+            axes[0, 0].set_ylabel(ylabel or words["score"])
         scores = ", ".join(f"{w} = {format_number(t, 0 if float(t).is_integer() else 1, lang)}"
                            for w, t in waves.items())
         extra = [words["time"].format(scores=scores)]
