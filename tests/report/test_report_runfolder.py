@@ -154,3 +154,19 @@ def test_default_reports_dir(tmp_path):
     (repo / "sub").mkdir()
     assert default_reports_dir(repo / "sub") == repo / "reports"
     assert default_reports_dir(tmp_path / "elsewhere") == tmp_path / "elsewhere" / "reports"
+
+
+def test_pdf_and_study_hashes_in_the_manifest(data_dir, tmp_path, fixed_epoch):
+    from ilb_eval.report.document import Report
+
+    study = tmp_path / "eap.study.json"
+    study.write_text('{"name": "EAP"}')
+    report = Report(title="T", study="S", sample="EAP")
+    report.add_section("A").paragraph("Text.")
+    with _run(data_dir, tmp_path / "reports", study_files=[study]) as run:
+        run.write_pdf("bericht.pdf", report)
+    manifest = json.loads((run.path / MANIFEST_NAME).read_text())
+    assert manifest["study"]["files"] == {
+        "eap.study.json": hashlib.sha256(study.read_bytes()).hexdigest()}
+    assert manifest["outputs"][0]["name"] == "bericht.pdf"
+    assert (run.path / "bericht.pdf").read_bytes() == report.to_pdf_bytes()

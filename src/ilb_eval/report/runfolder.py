@@ -6,7 +6,9 @@ the caller writes its outputs through :meth:`RunFolder.write_bytes` /
 :meth:`~RunFolder.write_text` / :meth:`~RunFolder.write_json` /
 :meth:`~RunFolder.write_pdf` (each file itself written atomically). On a
 normal exit ``manifest.json`` is written last and the folder is renamed to its
-final name ``<YYYYmmdd-HHMMSS>-<sample>-<hash>``; a name that is taken gets a
+final name ``<YYYYmmdd-HHMMSS>-<sample>-<hash>`` (time from
+``SOURCE_DATE_EPOCH`` when set; hash over settings, input and study file
+hashes); a name that is taken gets a
 numbered suffix (``-2``, ``-3``, …), so an earlier run is never overwritten.
 On any exception, including ``KeyboardInterrupt``, the temporary folder is
 removed and nothing else is touched.
@@ -253,6 +255,8 @@ class RunFolder:
         digest.update(json.dumps(self._settings_record(), sort_keys=True, default=str).encode())
         for record in self._input_records:
             digest.update(f"{record['name']}\0{record['sha256']}\n".encode())
+        for file in self.study_files:
+            digest.update(f"{file.name}\0{sha256_file(file)}\n".encode())
         return digest.hexdigest()[:8]
 
     def _settings_record(self) -> dict[str, Any]:
