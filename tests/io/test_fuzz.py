@@ -91,3 +91,14 @@ def test_a_crash_of_the_sav_reader_is_a_problem_not_a_crash(tmp_path, wavefiles,
         read_wave(path, wave, study=ZP)
     (problem,) = caught.value.problems
     assert problem.code == "UNREADABLE_FILE" and "crashed" in problem.message
+
+
+@settings(max_examples=30, deadline=3000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=st.lists(st.tuples(st.floats(0, 1, allow_nan=False), st.integers(0, 255)), min_size=1, max_size=6))
+def test_mutated_xlsx(wavefiles, changes):
+    wave = dataclasses.replace(ZP.wave("t1"), file="zp_t1.xlsx")
+    with tempfile.TemporaryDirectory() as folder:
+        valid = bytearray(wavefiles.write_xlsx(wavefiles.make_frame(wave, n=4), Path(folder) / wave.file).read_bytes())
+    for where, byte in changes:
+        valid[int(where * (len(valid) - 1))] = byte
+    read_or_input_error(bytes(valid), wave, name=wave.file, study=ZP)

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from ilb_eval.io.codes import make_problem
 from ilb_eval.io.dialect import Dialect
@@ -45,23 +43,37 @@ def read_xlsx(path: Path, usecols: Sequence[str]) -> RawTable:
     """
     with open(path, "rb") as handle:
         raw = RawTable(file=path.name, sha256=hashlib.file_digest(handle, "sha256").hexdigest())
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        if path.stat().st_size == 0:
-            raw.problems.append(make_problem("EMPTY_FILE", "the file is empty", file=raw.file, found="0 bytes",
-                                             fix="export the wave again"))
-        else:
-            raw.problems.append(
-                make_problem(
-                    "UNREADABLE_FILE", f"the file cannot be read as an Excel .xlsx workbook ({type(error).__name__})",
-                    file=raw.file, expected="an .xlsx workbook", fix="save the wave again from Excel as .xlsx",
-                )
-            )
+    if path.stat().st_size == 0:
+        raw.problems.append(
+            make_problem("EMPTY_FILE", "the file is empty", file=raw.file, found="0 bytes", fix="export the wave again")
+        )
         raw.readable = False
         return raw
+    try:
+        _read_book(path, usecols, raw)
+    except Exception as error:  # zipfile, zlib, lxml and openpyxl raise many types on damaged files
+        raw.problems = [
+            make_problem(
+                "UNREADABLE_FILE", f"the file cannot be read as an Excel .xlsx workbook ({type(error).__name__})",
+                file=raw.file, expected="an .xlsx workbook", fix="save the wave again from Excel as .xlsx",
+            )
+        ]
+        raw.readable = False
+        return raw
+    if raw.readable and raw.n_rows == 0:
+        raw.problems.append(
+            make_problem(
+                "HEADER_ONLY", "the worksheet has a header but no data rows", file=raw.file,
+                expected="at least one data row", found="0 data rows", fix="export the wave with its responses",
+            )
+        )
+    return raw
+
+
+def _read_book(path: Path, usecols: Sequence[str], raw: RawTable) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
         raw.dialect = Dialect(format="xlsx", sheet=sheet.title)
@@ -75,7 +87,7 @@ def read_xlsx(path: Path, usecols: Sequence[str]) -> RawTable:
                 )
             )
             raw.readable = False
-            return raw
+            return
         raw.header = ["" if cell is None else str(cell).strip() for cell in header_cells]
         index: dict[str, int] = {}
         for position, name in enumerate(raw.header):
@@ -89,14 +101,6 @@ def read_xlsx(path: Path, usecols: Sequence[str]) -> RawTable:
             for name, position in keep.items():
                 cell = cells[position] if position < len(cells) else None
                 raw.cells[name].append(None if isinstance(cell, str) and not cell.strip() else cell)
+        raw.n_rows = len(raw.rows)
     finally:
         book.close()
-    raw.n_rows = len(raw.rows)
-    if raw.n_rows == 0:
-        raw.problems.append(
-            make_problem(
-                "HEADER_ONLY", "the worksheet has a header but no data rows", file=raw.file,
-                expected="at least one data row", found="0 data rows", fix="export the wave with its responses",
-            )
-        )
-    return raw
