@@ -183,14 +183,17 @@ def _check_variation(group: GroupData, spec: GrowthSpec) -> None:
     """Every outcome and covariate must vary among the rows used (in each group)."""
     problems = []
     where = f" in group {group.label}" if group.label else ""
+    # fmin/fmax reductions skip NaN without copying the column
+    spread = np.fmax.reduce(group.y, axis=0) - np.fmin.reduce(group.y, axis=0)
+    counts = np.count_nonzero(~np.isnan(group.y), axis=0)
     for j, name in enumerate(spec.outcomes):
-        values = group.y[:, j]
-        values = values[~np.isnan(values)]
-        if values.size < 2 or np.ptp(values) == 0:
-            problems.append((name, "outcome", values.size))
-    for c, name in enumerate(spec.covariates):
-        if np.ptp(group.x[:, c]) == 0:
-            problems.append((name, "covariate", group.n))
+        if counts[j] < 2 or not spread[j] > 0:
+            problems.append((name, "outcome", int(counts[j])))
+    if spec.covariates:
+        x_spread = np.ptp(group.x, axis=0)
+        for c, name in enumerate(spec.covariates):
+            if x_spread[c] == 0:
+                problems.append((name, "covariate", group.n))
     if problems:
         raise InputError(
             [

@@ -103,28 +103,37 @@ def pattern_stats(y: np.ndarray, x: np.ndarray) -> list[Pattern]:
     n, p = y.shape
     observed = ~np.isnan(y)
     codes = pattern_code(observed)
+    if p <= 16:  # small integers sort by radix sort
+        codes = codes.astype(np.uint8 if p <= 8 else np.uint16)
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     ends = np.r_[starts[1:], n]
     k = 1 + x.shape[1]
-    # one work matrix [1, x, y] with missing outcomes set to 0, in pattern order
+    # one work matrix [1, x, y] in pattern order, centred at the overall
+    # (available-case) means so that raw cross products lose no precision;
+    # missing outcomes are set to 0 and never read
+    shift = np.concatenate([[0.0], x.mean(axis=0), np.nanmean(y, axis=0)])
     work = np.empty((n, k + p))
     work[:, 0] = 1.0
     work[:, 1:k] = x[order]
-    work[:, k:] = np.nan_to_num(y[order], nan=0.0)
+    work[:, k:] = y[order]
+    work[:, 1:] -= shift[1:]
+    np.nan_to_num(work, copy=False, nan=0.0)
     result = []
     for start, end in zip(starts, ends, strict=True):
         obs = np.flatnonzero(observed[order[start]])
         cols = np.r_[np.arange(k), k + obs]
-        block = work[start:end, cols]
-        mean = block.mean(axis=0)
-        centred = block - mean
-        gram = centred.T @ centred
+        block = work[start:end]
+        count = end - start
+        gram = (block.T @ block)[np.ix_(cols, cols)]
+        mean = gram[0] / count  # the constant column sums every column
+        gram = gram - count * np.outer(mean, mean)
+        mean = mean + shift[cols]
         result.append(
             Pattern(
                 observed=obs,
-                n=int(end - start),
+                n=int(count),
                 mean_z=mean[:k],
                 mean_y=mean[k:],
                 czz=gram[:k, :k],
