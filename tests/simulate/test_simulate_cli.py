@@ -1,10 +1,14 @@
-"""``simulate`` and ``describe`` run as subprocesses."""
+"""``simulate`` and ``describe`` run as subprocesses; small-cell suppression of describe."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import warnings
+
+from ilb_eval.describe import describe_studies
+from ilb_eval.simulate import simulate_study
 
 
 def run(*args):
@@ -56,8 +60,10 @@ def test_simulate_rejects_a_bad_scale(tmp_path):
 
 def test_describe_suppresses_small_cells(tmp_path):
     # scale 0.02: about 35 EAP persons, 8 iLB users and 2 answering the manager-support items
-    assert run("simulate", "--out", str(tmp_path), "--scale", "0.02").returncode == 0
-    summary = json.loads(run("describe", "--data", str(tmp_path), "--json").stdout)
+    simulate_study(tmp_path, scale=0.02)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = describe_studies(["EAP", "ZP"], tmp_path)
     assert summary["EAP"]["ilb_persons"] is None
     assert all(c["r"] is None and c["p"] is None and c["n"] is None for c in summary["correlations_t3"])
     assert summary["reuse_share"] is None

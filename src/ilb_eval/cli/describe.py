@@ -12,7 +12,6 @@ import json
 import sys
 from pathlib import Path
 
-from ilb_eval.describe import describe_studies, describe_text
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies
 
@@ -35,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Describe the studies; 0 on success."""
+    # imported here so that other commands do not pay for loading the io and prep layers
+    from ilb_eval.describe import describe_studies, describe_text
+
     summary = describe_studies(args.study or available_studies(), args.data if args.data is not None else example_dir())
     if args.json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
