@@ -125,8 +125,8 @@ def test_creation_date_follows_source_date_epoch(monkeypatch):
     assert PdfReader(io.BytesIO(second)).metadata["/CreationDate"].startswith("D:20260102")
 
 
-@pytest.mark.skipif(FIGURE_FORMAT != "vector", reason="svglib not installed")
 def test_figures_are_vector_with_selectable_text(pdf):
+    assert FIGURE_FORMAT == "vector"  # svglib is a dependency
     reader = PdfReader(io.BytesIO(pdf))
     assert "Belastbarkeit (Mittelwert)" in _text(reader)
     for page in reader.pages:
