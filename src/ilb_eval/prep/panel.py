@@ -286,6 +286,8 @@ def growth_data(panel: Panel, scale: str) -> pd.DataFrame:
     ``person``, one outcome column per wave the scale is measured at, named by
     the wave (``t1``, ``t3``, ...), the covariates and ``ilb``.
     ``attrs["time_scores"]`` holds the time scores of those waves in order.
+    In a study without control group ``ilb`` is 1 for everyone: leave it out
+    of the model there.
 
     Examples
     --------
