@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
+from ilb_eval.exceptions import InadmissibleSolutionWarning
 from ilb_eval.prep import build_panel, cronbach_alpha, feldt_interval, omega_total, reliability
 
 # Five persons, four items (rows = persons).
@@ -96,6 +97,15 @@ def test_omega_four_items_against_own_ml_fit():
     items = _sample([0.9, 0.7, 0.5, 0.8], [0.6, 0.8, 1.0, 0.7], n=300, seed=12)
     # tolerance 1e-6 between two optimisers (observed difference ~1e-8)
     assert omega_total(items) == pytest.approx(_omega_by_own_ml(items), abs=1e-6)
+
+
+def test_omega_warns_on_a_heywood_case():
+    # r12 r13 / r23 = .8 * .8 / .55 = 1.16 > 1: the first loading squared exceeds the item's variance
+    rng = np.random.default_rng(0)
+    corr = np.array([[1, 0.8, 0.8], [0.8, 1, 0.55], [0.8, 0.55, 1]])
+    items = pd.DataFrame(rng.multivariate_normal(np.zeros(3), corr, size=2000), columns=["a", "b", "c"])
+    with pytest.warns(InadmissibleSolutionWarning, match="Heywood"):
+        omega_total(items)
 
 
 def test_omega_needs_three_items():

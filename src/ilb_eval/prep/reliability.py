@@ -99,8 +99,9 @@ def omega_total(items: pd.DataFrame) -> float:
     ConvergenceWarning
         The optimiser did not converge (omega is NaN).
     InadmissibleSolutionWarning
-        A residual variance or the factor variance is negative (omega is still
-        returned and may exceed 1).
+        A residual variance or the factor variance sits at its bound 0 (semopy
+        does not let variances go negative; lavaan would report a negative
+        one): a Heywood case. Omega is still returned.
 
     Examples
     --------
@@ -132,10 +133,11 @@ def omega_total(items: pd.DataFrame) -> float:
     variances = estimates.loc[estimates["op"] == "~~"].set_index("lval")["Estimate"].astype(float)
     psi = variances[_FACTOR]
     theta = variances[list(names.values())]
-    if psi < 0 or (theta < 0).any():
+    # semopy bounds variances below by 0, so a Heywood case shows as a variance at that bound.
+    if psi <= 0 or (theta.to_numpy() <= 1e-6 * data.var(ddof=0).to_numpy()).any():
         warnings.warn(InadmissibleSolutionWarning(
-            f"omega: the one-factor model of {list(items.columns)} has a negative variance (Heywood case)"),
-            stacklevel=2)
+            f"omega: the one-factor model of {list(items.columns)} has a variance at its bound 0 "
+            "(Heywood case); omega is then too high. Check the items."), stacklevel=2)
     common = loadings.sum() ** 2 * psi
     return float(common / (common + theta.sum()))
 
