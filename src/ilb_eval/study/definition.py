@@ -249,7 +249,7 @@ def available_studies() -> list[str]:
 
 def _resolve(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path)
-    if candidate.suffix == ".json" or candidate.exists():
+    if candidate.suffix == ".json" or candidate.is_file():
         return candidate.resolve()
     shipped = schemas_dir() / f"{str(name_or_path).lower()}.study.json"
     if not shipped.exists():
@@ -266,7 +266,7 @@ def _coded(values: list[dict[str, Any]] | None) -> tuple[tuple[float | str, str]
 
 def _load_table_schema(path: Path) -> TableSchema:
     document = read_json(path)
-    validate_document(document, str(document.get("profile", "")), path.name)
+    validate_document(document, "ilb-table/1", path.name)
     fields = []
     for raw in document["fields"]:
         constraints = raw.get("constraints", {})
@@ -320,7 +320,7 @@ def load_study(name_or_path: str | Path = "EAP") -> Study:
     """
     path = _resolve(name_or_path)
     document = read_json(path)
-    validate_document(document, str(document.get("profile", "")), path.name)
+    validate_document(document, "ilb-study/1", path.name)
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
 
     waves = tuple(

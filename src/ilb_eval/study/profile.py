@@ -46,6 +46,16 @@ def read_json(path: Path) -> dict[str, Any]:
             f"{path.name}: file not found in {path.parent}. Check the name in the study "
             "definition or pass the right --study path."
         ) from None
+    except UnicodeDecodeError as error:
+        raise StudyDefinitionError(
+            f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at offset {error.start}). "
+            "Save the definition as UTF-8."
+        ) from None
+    except OSError as error:
+        raise StudyDefinitionError(
+            f"{path.name}: cannot be read ({error.strerror or type(error).__name__}). "
+            "Pass the path of a .study.json file."
+        ) from None
     except json.JSONDecodeError as error:
         raise StudyDefinitionError(
             f"{path.name}: not valid JSON at line {error.lineno}, column {error.colno}: "
