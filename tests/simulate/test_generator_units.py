@@ -77,7 +77,8 @@ def test_latent_correlation_is_calibrated_for_the_observed_pearson_r():
 def test_typos_are_unique_at_one_edit_and_keep_length_close():
     rng = np.random.default_rng(4)
     cfg = {"letters": "ABCDEFGHIJKLMNOPRSTUVWZ", "max_redraw_rounds": 50, "typo_rate": 0.5,
-           "typo_kinds": {"substitute": 0.4, "insert": 0.2, "delete": 0.2, "case": 0.1, "whitespace": 0.1}}
+           "typo_kinds": {"substitute": 0.4, "insert": 0.2, "delete": 0.2, "case": 0.1, "whitespace": 0.1},
+           "whitespace_leading_share": 0.5}
     codes = draw_codes(rng, 3000, cfg)
     assert not neighbour_conflicts(codes, np.arange(3000)).any()
     owner = np.r_[np.arange(3000), np.arange(3000)]

@@ -78,7 +78,22 @@ def ilb_use_field(persons: Persons, study: Study, cfg: dict[str, Any], rng: np.r
 
 
 def ilb_detail_fields(persons: Persons, study: Study, cfg: dict[str, Any], rng: np.random.Generator) -> WaveFields:
-    """Sessions, mode, release time, session minutes and duration for users from first use on."""
+    """Sessions, mode, release time, session minutes and duration for users from first use on.
+
+    Counts and months are capped at the maxima the table schema declares.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.sample import draw_sample
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap = load_study("EAP")
+    >>> draw = draw_sample("EAP", eap, load_settings()["samples"]["EAP"], seed=1, scale=0.2)
+    >>> fields = ilb_detail_fields(draw.persons, eap, draw.cfg, np.random.default_rng(0))
+    >>> sessions = fields["t3"]["ilb_termine"]
+    >>> bool(np.isnan(sessions[~draw.persons.ilb]).all()), bool(np.nanmin(sessions) >= 1)
+    (True, True)
+    """
     details = study.ilb_details
     c = cfg["ilb_details"]
     years = cfg["demographics"]["years_after_t1"]
@@ -90,15 +105,18 @@ def ilb_detail_fields(persons: Persons, study: Study, cfg: dict[str, Any], rng: 
     first_years = np.array([years[w] for w in waves])[np.clip(persons.first_use, 0, None)]
     result: WaveFields = {}
     for j, wave in enumerate(waves):
+        schema = study.wave(wave).table_schema
         applies = persons.ilb & (persons.first_use >= 0) & (persons.first_use <= j)
         months = np.maximum(start_months + 12.0 * (years[wave] - first_years), 0.5)
-        sessions = np.clip(rng.poisson(c["sessions_per_month"] * months) + 1, c["min_sessions"][wave], 60).astype(float)
+        most_sessions = schema.field(details["sessions"]).maximum or np.inf
+        most_months = schema.field(details["duration_months"]).maximum or np.inf
+        sessions = np.clip(rng.poisson(c["sessions_per_month"] * months) + 1, c["min_sessions"][wave], most_sessions).astype(float)
         fields = {
             details["sessions"]: sessions,
             details["mode"]: persons.mode.astype(float),
             details["release_time"]: release,
             details["session_minutes"]: minutes,
-            details["duration_months"]: np.minimum(months, 60.0),
+            details["duration_months"]: np.minimum(months, most_months),
         }
         result[wave] = {name: np.where(applies, values, np.nan) for name, values in fields.items()} if wave in details["waves"] else {}
     return result

@@ -178,7 +178,8 @@ def apply_typos(
 
     Examples
     --------
-    >>> cfg = {"letters": "ABCDEFGH", "max_redraw_rounds": 10, "typo_rate": 1.0, "typo_kinds": {"case": 1.0}}
+    >>> cfg = {"letters": "ABCDEFGH", "max_redraw_rounds": 10, "typo_rate": 1.0, "typo_kinds": {"case": 1.0},
+    ...        "whitespace_leading_share": 0.5}
     >>> rng = np.random.default_rng(0)
     >>> true = draw_codes(rng, 2, cfg)
     >>> written, kind = apply_typos(rng, true, np.array([0, 1, 0]), np.array([False, False, True]), cfg)
@@ -237,7 +238,7 @@ def apply_typos(
     written[case] = lower[case]
 
     space = kind == "whitespace"
-    leading = rng.random(n) < 0.5
+    leading = rng.random(n) < cfg["whitespace_leading_share"]
     shifted = np.concatenate([np.full((n, 1), 32, np.uint8), written[:, :-1]], axis=1)
     trailing = written.copy()
     trailing[rows, length.clip(max=_WIDTH - 1)] = 32
