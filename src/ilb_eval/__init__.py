@@ -13,4 +13,13 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+from ilb_eval.growth import GrowthModel, GrowthResults, GrowthSpec, fit_growth, lr_test
+
+__all__ = [
+    "GrowthModel",
+    "GrowthResults",
+    "GrowthSpec",
+    "__version__",
+    "fit_growth",
+    "lr_test",
+]
