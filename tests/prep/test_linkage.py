@@ -135,15 +135,27 @@ def test_duplicates_and_missing_codes_are_excluded_and_reported_without_codes(ea
     assert linkage.table.set_index(["wave_a", "wave_b"]).loc[("t1", "t3"), "unmatched_b"] == 1
 
 
-def test_pseudonyms_are_linked_exactly_only(study_copy, io_wave):
-    def pseudonym(document, tables):
-        document["person_id"] = {"field": "code", "kind": "pseudonym"}
+@pytest.mark.parametrize(
+    ("person_id", "linked", "notes"),
+    [
+        ({"field": "code", "kind": "pseudonym"}, False, []),
+        ({"field": "code", "kind": "self_generated_code",
+          "tolerant_linkage": {"max_differences": 0, "check_fields": ["gender"]}}, False, []),
+        ({"field": "code", "kind": "self_generated_code",
+          "tolerant_linkage": {"max_differences": 2, "check_fields": ["gender"]}}, True, ["TOLERANCE_CAPPED"]),
+    ],
+)
+def test_tolerance_follows_the_study_definition(study_copy, io_wave, person_id, linked, notes):
+    def set_person_id(document, tables):
+        document["person_id"] = person_id
 
-    study = study_copy("eap", pseudonym)
-    waves = {"t1": io_wave(study, "t1", ["P001"]), "t3": io_wave(study, "t3", ["P002"]),
-             "t4": io_wave(study, "t4", ["p001"])}
+    study = study_copy("eap", set_person_id)
+    waves = {"t1": io_wave(study, "t1", ["P001X"]), "t3": io_wave(study, "t3", ["P002X"]),
+             "t4": io_wave(study, "t4", ["p001x"])}
     linkage = link_waves(study, waves)
-    assert linkage.persons["t3"].tolist() == [2] and linkage.persons["t4"].tolist() == [1]
+    assert linkage.persons["t4"].tolist() == [1]  # exact after normalisation, always
+    assert (linkage.persons["t3"].tolist() == [1]) is linked
+    assert [p.code for p in linkage.problems] == notes
 
 
 def _distance_one(a: str, b: str) -> bool:

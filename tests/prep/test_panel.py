@@ -1,10 +1,13 @@
 """build_panel: accounting of every row, wide/long shape, growth data, a fourth wave, no identifiers out."""
 
 import math
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ilb_eval.exceptions import InputError, MissingDataWarning
 from ilb_eval.prep import EXCLUSION_REASONS, LINKAGE_COLUMNS, build_panel, growth_data
@@ -155,3 +158,31 @@ def test_missing_counts_by_reason(eap, io_wave):
     panel = build_panel(eap, {"t1": t1, "t3": io_wave(eap, "t3", ["AA11"]), "t4": io_wave(eap, "t4", ["AA11"])})
     fk_1 = panel.missing.query("wave == 't1' and field == 'fk_1'").set_index("reason")["n"]
     assert fk_1.to_dict() == {"keine Antwort": 1, "weiß nicht": 1, "empty": 1}
+
+
+_ROW = st.tuples(st.sampled_from(["AB12", "ab 12", "AB13", "CD34", "", "EF56", "ef56 "]), st.booleans(),
+                 st.sampled_from([1.0, 2.0, -9.0]))
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_ROW, max_size=6), st.lists(_ROW, max_size=6), st.lists(_ROW, max_size=6))
+def test_accounting_holds_for_any_mix_of_rows(eap, io_wave, t1, t3, t4):
+    waves = {}
+    for wave, rows in (("t1", t1), ("t3", t3), ("t4", t4)):
+        frame = io_wave(eap, wave, [code for code, _, _ in rows], gender=[g for _, _, g in rows])
+        for row, (_, blank, _) in zip(frame.index, rows, strict=True):
+            if blank:
+                _blank(frame, row, eap, wave)
+        waves[wave] = frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        panel = build_panel(eap, waves)
+    exclusions = panel.exclusions.groupby("wave")["rows"].sum()
+    for wave, rows in (("t1", t1), ("t3", t3), ("t4", t4)):
+        analysed = panel.long.loc[panel.long["wave"] == wave, "row"]
+        assert len(rows) == len(analysed) + exclusions[wave]
+        assert analysed.is_unique
+        no_answers = panel.exclusions.set_index(["wave", "reason"]).loc[(wave, "no_answers"), "rows"]
+        assert no_answers == sum(blank for _, blank, _ in rows)
+    assert panel.wide["person"].tolist() == list(range(1, len(panel.wide) + 1))
+    assert set(panel.long["person"]) == set(panel.wide["person"])
