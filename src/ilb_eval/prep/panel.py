@@ -11,7 +11,7 @@ import pandas as pd
 
 from ilb_eval.exceptions import InputError, MissingDataWarning, Problem
 from ilb_eval.prep.covariates import ilb_group, person_values
-from ilb_eval.prep.linkage import link_waves
+from ilb_eval.prep.linkage import Linkage, link_waves
 from ilb_eval.prep.missing import recode_missing
 from ilb_eval.prep.scales import scale_items, score_scales
 from ilb_eval.study import Study
@@ -175,50 +175,26 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
     """
     waves = {name: getattr(frame, "frame", frame) for name, frame in waves.items()}
     _check_input(study, waves)
-    pid = study.person_id.field
-    recoded: dict[str, pd.DataFrame] = {}
-    answered: dict[str, pd.DataFrame] = {}
-    missing_rows: list[dict[str, object]] = []
-    no_answers: dict[str, int] = {}
-    for wave in study.waves:
-        values, reasons = recode_missing(waves[wave.name], wave.table_schema)
-        has_answer = values.drop(columns=[pid]).notna().any(axis=1)
-        no_answers[wave.name] = int((~has_answer).sum())
-        recoded[wave.name] = values
-        answered[wave.name] = values.loc[has_answer]
-        missing_rows += _missing_counts(wave.name, values.loc[has_answer], reasons.loc[has_answer], pid)
+    recoded = {w.name: recode_missing(waves[w.name], w.table_schema) for w in study.waves}
+    answered = {name: values.drop(columns=[study.person_id.field]).notna().any(axis=1)
+                for name, (values, _) in recoded.items()}
+    linkage = link_waves(study, {name: values.loc[answered[name]] for name, (values, _) in recoded.items()})
+    exclusions, accounting = _account(study, waves, answered, linkage)
 
-    linkage = link_waves(study, answered)
-    excluded_by = linkage.excluded.groupby(["wave", "reason"]).size()
-    exclusions, accounting = [], []
-    for wave in study.waves:
-        counts = {"no_answers": no_answers[wave.name]}
-        counts.update({r: int(excluded_by.get((wave.name, r), 0)) for r in EXCLUSION_REASONS[1:]})
-        n_in, n_analysed = len(waves[wave.name]), len(linkage.persons[wave.name])
-        if n_in != n_analysed + sum(counts.values()):
-            raise AssertionError(f"wave {wave.name}: {n_in} rows in, {n_analysed} analysed, {counts} excluded")
-        exclusions += [{"wave": wave.name, "reason": r, "rows": counts[r]} for r in EXCLUSION_REASONS]
-        accounting.append({"wave": wave.name, "n_in": n_in, "n_analysed": n_analysed,
-                           "n_excluded": sum(counts.values())})
-
-    sources = list(dict.fromkeys(
-        [c.source for c in study.covariates]
-        + [v for v in study.demographics.values() if isinstance(v, str)]
-        + ([str(study.ilb_use.field)] if study.ilb_use.kind == "reported" else [])
-    ))
-    long_parts, field_parts, scale_counts, items = [], [], [], {}
+    long_parts, field_parts, scale_counts, missing_rows, items = [], [], [], [], {}
     for pos, wave in enumerate(study.waves):
         person = linkage.persons[wave.name]
-        values = recoded[wave.name].loc[person.index]
+        values, reasons = (frame.loc[person.index] for frame in recoded[wave.name])
         scores = score_scales(values, study, wave.name)
         scale_counts += scores.attrs["scale_counts"]
-        wave_items = [scale_items(values, s) for s in study.scales if wave.name in s.waves]
-        items[wave.name] = pd.concat([person, *wave_items], axis=1)
+        missing_rows += _missing_counts(wave.name, values, reasons, study.person_id.field)
+        items[wave.name] = pd.concat([person, *(scale_items(values, s) for s in study.scales if wave.name in s.waves)],
+                                     axis=1)
         base = pd.DataFrame({"person": person.to_numpy(), "wave": wave.name, "wave_pos": pos,
                              "time_score": wave.time_score, "row": person.index.to_numpy()})
         long_parts.append(pd.concat([base, scores.reset_index(drop=True)], axis=1))
-        present = [s for s in sources if s in values.columns]
-        field_parts.append(pd.concat([base, values[present].reset_index(drop=True)], axis=1))
+        sources = [f for f in _person_sources(study) if f in values.columns]
+        field_parts.append(pd.concat([base, values[sources].reset_index(drop=True)], axis=1))
     long = pd.concat(long_parts, ignore_index=True)
     fields_long = pd.concat(field_parts, ignore_index=True)
 
@@ -227,26 +203,7 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
     persons = pd.Index(np.arange(1, linkage.n_persons + 1), name="person")
     person_level = pd.concat([values_per_person.covariates, values_per_person.demographics, group], axis=1)
     person_level = person_level.reindex(persons)
-
-    wide_parts = [person_level]
-    for pos, wave in enumerate(study.waves):
-        person = linkage.persons[wave.name]
-        values = recoded[wave.name].loc[person.index].set_index(person.to_numpy())
-        columns: dict[str, object] = {f"present_{wave.name}": persons.isin(person.to_numpy())}
-        at_wave = long.loc[long["wave_pos"] == pos].set_index("person")
-        for scale in study.scales:
-            if wave.name in scale.waves:
-                columns[f"{scale.name}_{wave.name}"] = at_wave[scale.name].reindex(persons)
-        fields = [f for b in study.item_blocks.values() if wave.name in b.waves for f in b.fields]
-        if wave.name in study.ilb_details.get("waves", ()):
-            fields += [v for k, v in study.ilb_details.items() if k != "waves" and isinstance(v, str)]
-        for field in dict.fromkeys(fields):
-            if field in values.columns:
-                columns[f"{field}_{wave.name}"] = values[field].reindex(persons)
-        part = pd.DataFrame(columns, index=persons)
-        wide_parts.append(part)
-    wide = pd.concat(wide_parts, axis=1).reset_index()
-
+    wide = _wide(study, person_level, long, {name: values for name, (values, _) in recoded.items()}, linkage.persons)
     long = long.merge(person_level[[*study.covariate_names, "ilb", "ilb_first_wave"]],
                       left_on="person", right_index=True, how="left")
     long = long.sort_values(["person", "wave_pos"]).drop(columns="wave_pos").reset_index(drop=True)
@@ -269,14 +226,71 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
         wide=wide,
         long=long,
         linkage=linkage.table,
-        exclusions=pd.DataFrame(exclusions, columns=["wave", "reason", "rows"]),
-        accounting=pd.DataFrame(accounting, columns=["wave", "n_in", "n_analysed", "n_excluded"]),
+        exclusions=exclusions,
+        accounting=accounting,
         scale_counts=pd.DataFrame(scale_counts),
         covariate_counts=values_per_person.counts,
         missing=pd.DataFrame(missing_rows, columns=["wave", "field", "reason", "n"]),
         items=items,
         problems=problems,
     )
+
+
+def _account(
+    study: Study, waves: Mapping[str, pd.DataFrame], answered: Mapping[str, pd.Series], linkage: Linkage
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Exclusions by reason and the per-wave accounting; checks n_in == n_analysed + n_excluded."""
+    excluded_by = linkage.excluded.groupby(["wave", "reason"]).size()
+    exclusions, accounting = [], []
+    for wave in study.wave_names:
+        counts = {"no_answers": int((~answered[wave]).sum())}
+        counts.update({r: int(excluded_by.get((wave, r), 0)) for r in EXCLUSION_REASONS[1:]})
+        n_in, n_analysed = len(waves[wave]), len(linkage.persons[wave])
+        if n_in != n_analysed + sum(counts.values()):
+            raise AssertionError(f"wave {wave}: {n_in} rows in, {n_analysed} analysed, {counts} excluded")
+        exclusions += [{"wave": wave, "reason": r, "rows": counts[r]} for r in EXCLUSION_REASONS]
+        accounting.append({"wave": wave, "n_in": n_in, "n_analysed": n_analysed, "n_excluded": sum(counts.values())})
+    return (
+        pd.DataFrame(exclusions, columns=["wave", "reason", "rows"]),
+        pd.DataFrame(accounting, columns=["wave", "n_in", "n_analysed", "n_excluded"]),
+    )
+
+
+def _person_sources(study: Study) -> list[str]:
+    """Fields the person-level values come from: covariate sources, demographics, the iLB use field."""
+    return list(dict.fromkeys(
+        [c.source for c in study.covariates]
+        + [v for v in study.demographics.values() if isinstance(v, str)]
+        + ([str(study.ilb_use.field)] if study.ilb_use.kind == "reported" else [])
+    ))
+
+
+def _wide(
+    study: Study,
+    person_level: pd.DataFrame,
+    long: pd.DataFrame,
+    recoded: Mapping[str, pd.DataFrame],
+    linked: Mapping[str, pd.Series],
+) -> pd.DataFrame:
+    """One row per person: person-level values, then per wave presence, scores, block and detail fields."""
+    persons = person_level.index
+    parts = [person_level]
+    for pos, wave in enumerate(study.waves):
+        person = linked[wave.name]
+        values = recoded[wave.name].loc[person.index].set_index(person.to_numpy())
+        columns: dict[str, object] = {f"present_{wave.name}": persons.isin(person.to_numpy())}
+        at_wave = long.loc[long["wave_pos"] == pos].set_index("person")
+        for scale in study.scales:
+            if wave.name in scale.waves:
+                columns[f"{scale.name}_{wave.name}"] = at_wave[scale.name].reindex(persons)
+        fields = [f for b in study.item_blocks.values() if wave.name in b.waves for f in b.fields]
+        if wave.name in study.ilb_details.get("waves", ()):
+            fields += [v for k, v in study.ilb_details.items() if k != "waves" and isinstance(v, str)]
+        for field in dict.fromkeys(fields):
+            if field in values.columns:
+                columns[f"{field}_{wave.name}"] = values[field].reindex(persons)
+        parts.append(pd.DataFrame(columns, index=persons))
+    return pd.concat(parts, axis=1).reset_index()
 
 
 def growth_data(panel: Panel, scale: str) -> pd.DataFrame:
