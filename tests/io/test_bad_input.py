@@ -363,3 +363,46 @@ def test_xlsx_wrong_type_names_excel_rows(tmp_path, eap, wavefiles):
     path = wavefiles.write_xlsx(frame, tmp_path / "eap_t4.xlsx")
     problem = one(fail(path, wave, eap, wavefiles), "WRONG_TYPE")
     assert (problem.column, problem.rows) == ("fk_3", (4,))
+
+
+def test_missing_header_row_prints_no_data(tmp_path, wave, eap, wavefiles, frame):
+    path = write(frame, tmp_path, wave, wavefiles)
+    path.write_bytes(path.read_bytes().split(b"\r\n", 1)[1])  # drop the header row
+    problems = fail(path, wave, eap, wavefiles)
+    assert [p.code for p in problems] == ["NO_HEADER"]
+    assert problems[0].rows == (1,) and "code, gender, age" in problems[0].expected
+
+
+def test_data_like_column_names_are_not_printed(tmp_path, wave, eap, wavefiles, frame):
+    frame = frame.copy()
+    frame["anna@example.org"] = 1
+    frame["12345"] = 2
+    frame["CASE"] = 3
+    table = read_wave(write(frame, tmp_path, wave, wavefiles), wave, study=eap)
+    (note,) = table.problems
+    assert "CASE" in note.message and "2 name(s) not shown" in note.message
+    assert "anna" not in note.one_line() and "12345" not in note.one_line()
+
+
+def test_utf8_file_declared_windows_1252_warns(tmp_path, wave, eap, wavefiles, frame):
+    frame = frame.copy()
+    frame.loc[2, "code"] = "Jörg"
+    table = read_wave(write(frame, tmp_path, wave, wavefiles, encoding="utf-8"), wave, study=eap)
+    (warning,) = table.problems
+    assert (warning.code, warning.severity) == ("DIALECT_MISMATCH", "warning")
+    assert '"encoding": "utf-8"' in warning.fix
+
+
+def test_typical_missing_code_in_unconstrained_field_is_a_warning(tmp_path, wavefiles):
+    def unconstrain(name, table):
+        for field in table["fields"]:
+            if field["name"] == "age":
+                del field["constraints"]
+
+    study = load_study(wavefiles.copy_study("EAP", tmp_path / "def", edit_tables=unconstrain))
+    wave = study.wave("t1")
+    frame = wavefiles.make_frame(wave, n=6, seed=26)
+    frame.loc[[3, 5], "age"] = -99.0
+    table = read_wave(write(frame, tmp_path, wave, wavefiles), wave, study=study)
+    (warning,) = table.problems
+    assert (warning.code, warning.severity, warning.rows) == ("SUSPECT_MISSING_CODE", "warning", (3, 5))

@@ -8,7 +8,7 @@ The contract (docs/DESIGN.md):
 * :func:`load_waves` ``(study, data_dir) -> dict[str, WaveTable]``: all waves,
   all problems of all files collected before raising.
 * :func:`validate_study_data` ``(study, data_dir) -> ValidationReport``: never
-  raises for data problems; ``.problems``/``.all_problems``, ``.ok``,
+  raises for data problems; ``.problems`` (all of them), ``.ok``,
   ``.as_text()``.
 
 A :class:`WaveTable` has ``frame`` (exactly the declared columns, numeric as

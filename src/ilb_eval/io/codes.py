@@ -37,6 +37,7 @@ SEVERITY: dict[str, Severity] = {
     "UNTERMINATED_QUOTE": "error",
     "MALFORMED_CSV": "error",
     # the columns
+    "NO_HEADER": "error",
     "DUPLICATE_HEADER": "error",
     "MISSING_COLUMN": "error",
     "UNEXPECTED_COLUMN": "note",

@@ -1,7 +1,7 @@
 """The validation report: every problem of every wave file of a study.
 
 >>> from ilb_eval.exceptions import Problem
->>> report = ValidationReport(study="EAP", data_dir=Path("data"), files=(), problems=(
+>>> report = ValidationReport(study="EAP", data_dir=Path("data"), files=(), study_problems=(
 ...     Problem("UNEXPECTED_FILE", "not declared by the study", file="eap_t5.csv", severity="warning"),))
 >>> report.ok, len(report.warnings)
 (True, 1)
@@ -86,7 +86,7 @@ class ValidationReport:
         The folder that was checked.
     files:
         One :class:`FileReport` per declared wave, in wave order.
-    problems:
+    study_problems:
         Study-wide problems (schema drift between table schemas, files the
         study does not declare).
     """
@@ -94,15 +94,15 @@ class ValidationReport:
     study: str
     data_dir: Path
     files: tuple[FileReport, ...]
-    problems: tuple[Problem, ...]
+    study_problems: tuple[Problem, ...]
 
     @property
-    def all_problems(self) -> tuple[Problem, ...]:
-        """Study-wide problems followed by those of every file."""
-        return self.problems + tuple(p for f in self.files for p in f.problems)
+    def problems(self) -> tuple[Problem, ...]:
+        """All problems: the study-wide ones followed by those of every file."""
+        return self.study_problems + tuple(p for f in self.files for p in f.problems)
 
     def _by(self, severity: str) -> list[Problem]:
-        return [p for p in self.all_problems if p.severity == severity]
+        return [p for p in self.problems if p.severity == severity]
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,9 +132,9 @@ class ValidationReport:
     def as_text(self) -> str:
         """A readable report: per file format, rows, columns, problems by severity; one line per problem."""
         lines = [f"Study {self.study} - data folder: {self.data_dir}"]
-        if self.problems:
+        if self.study_problems:
             lines.append("  Study-wide:")
-            lines += _problem_lines(self.problems)
+            lines += _problem_lines(self.study_problems)
         for f in self.files:
             lines.append(f"  {f.file} (wave {f.wave})")
             if not f.exists:

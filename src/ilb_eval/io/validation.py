@@ -12,6 +12,7 @@ quoted.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -27,6 +28,8 @@ from ilb_eval.study import Field, TableSchema
 
 __all__ = ["build_frame", "check_columns", "looks_like_missing_code"]
 
+#: Codes survey tools use for missing answers (SoSci Survey, EFS, SPSS habits).
+_TYPICAL_CODES = [-1.0, -2.0, -3.0, -8.0, -9.0, -66.0, -77.0, -88.0, -97.0, -98.0, -99.0, -999.0, -9999.0]
 _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 _STRING_DTYPE = "str" if _PANDAS_3 else object
 
@@ -99,8 +102,10 @@ def check_columns(
     Returns
     -------
     list of Problem
-        DUPLICATE_HEADER, DIRECT_IDENTIFIER, MISSING_COLUMN, SCHEMA_DRIFT,
-        UNEXPECTED_COLUMN (note).
+        NO_HEADER (and nothing else: row 1 holds none of the declared
+        names), or DUPLICATE_HEADER, DIRECT_IDENTIFIER, MISSING_COLUMN,
+        SCHEMA_DRIFT, UNEXPECTED_COLUMN (note). Names of undeclared columns
+        that look like data (numbers, e-mail addresses) are not printed.
     """
     other_schemas = other_schemas or {}
     other_headers = other_headers or {}
@@ -108,16 +113,31 @@ def check_columns(
     problems: list[Problem] = []
     header = raw.header
     declared = schema.field_names
+    if header and not set(header) & set(declared):
+        return [
+            make_problem(
+                "NO_HEADER",
+                "row 1 holds none of the declared column names: the header row is missing, or the "
+                "columns are named differently",
+                file=file, rows=(1,), expected=f"column names such as {', '.join(declared[:3])}",
+                found=f"{len(header)} columns with other names",
+                fix="export the file with the variable names in row 1 (as declared in "
+                f"{schema.path.name})",
+            )
+        ]
 
     counts = Counter(name for name in header if name)
     for name, n in counts.items():
         if n > 1:
             positions = [i + 1 for i, h in enumerate(header) if h == name]
+            shown = _printable(name)
             problems.append(
                 make_problem(
-                    "DUPLICATE_HEADER", f"the column name occurs {n} times (columns {_values_list(positions)})",
-                    file=file, column=name, rows=(1,), expected="each column name once", found=f"{n} columns",
-                    fix="rename or remove the extra columns in the export",
+                    "DUPLICATE_HEADER",
+                    f"the column name occurs {n} times (columns {_values_list(positions)})"
+                    + ("" if shown else "; the name is not shown because it looks like data"),
+                    file=file, column=name if shown else None, rows=(1,), expected="each column name once",
+                    found=f"{n} columns", fix="rename or remove the extra columns in the export",
                 )
             )
     identifiers = [name for name in counts if name != person_id and looks_like_identifier(name)]
@@ -184,10 +204,13 @@ def check_columns(
             )
         )
     rest = [name for name in candidates if name not in renamed.values()]
+    shown = [name for name in rest if _printable(name)]
     unnamed = sum(1 for name in header if not name)
     if rest or unnamed:
-        listed = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
-        text = f"{len(rest)} column(s) not declared in the table schema are not read" + (f": {listed}" if rest else "")
+        listed = ", ".join(shown[:20]) + (f" and {len(shown) - 20} more" if len(shown) > 20 else "")
+        text = f"{len(rest)} column(s) not declared in the table schema are not read" + (f": {listed}" if shown else "")
+        if len(shown) < len(rest):
+            text += f" ({len(rest) - len(shown)} name(s) not shown because they look like data)"
         if unnamed:
             text += f"; {unnamed} column(s) have no name"
         problems.append(
@@ -197,6 +220,11 @@ def check_columns(
             )
         )
     return problems
+
+
+def _printable(name: str) -> bool:
+    """Whether a column name may be printed: not data-like (numbers, e-mail, long text)."""
+    return "@" not in name and len(name) <= 64 and not re.fullmatch(r"[\d\s.,;:+\-/]*", name)
 
 
 def _expected(f: Field) -> str:
@@ -237,6 +265,21 @@ def _check_numeric(
     if f.categories:
         allowed = [float(v) for v in f.valid_values or () if not isinstance(v, str)]
         bad = candidates & ~np.isin(values, allowed)
+    elif f.minimum is None and f.maximum is None:
+        typical = candidates & np.isin(values, _TYPICAL_CODES)
+        if typical.any():
+            problems.append(
+                make_problem(
+                    "SUSPECT_MISSING_CODE",
+                    "values that are typical missing codes are not declared as missing values; the field "
+                    "has no declared range, so they may be real values",
+                    severity="warning", file=file, column=f.name, rows=rows[typical], expected=_expected(f),
+                    found=_found_counts(values[typical].tolist()),
+                    fix=f"declare them in the missingValues of field '{f.name}' in {schema.path.name}, "
+                    "or declare the field's minimum and maximum",
+                )
+            )
+        return problems
     else:
         bad = np.zeros(len(values), bool)
         if f.minimum is not None:

@@ -264,7 +264,9 @@ def validate_study_data(study: Study, data_dir: str | Path) -> ValidationReport:
             )
         )
     study_problems = _schema_drift(study) + _unexpected_files(study, data_dir)
-    return ValidationReport(study=study.name, data_dir=data_dir, files=tuple(files), problems=tuple(study_problems))
+    return ValidationReport(
+        study=study.name, data_dir=data_dir, files=tuple(files), study_problems=tuple(study_problems)
+    )
 
 
 def load_waves(study: Study, data_dir: str | Path) -> dict[str, WaveTable]:
