@@ -406,3 +406,19 @@ def test_typical_missing_code_in_unconstrained_field_is_a_warning(tmp_path, wave
     table = read_wave(write(frame, tmp_path, wave, wavefiles), wave, study=study)
     (warning,) = table.problems
     assert (warning.code, warning.severity, warning.rows) == ("SUSPECT_MISSING_CODE", "warning", (3, 5))
+
+
+def test_unreadable_file(tmp_path, wave, eap, wavefiles, frame, monkeypatch):
+    path = write(frame, tmp_path, wave, wavefiles)
+    real_open = open
+
+    def refuse(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    with pytest.raises(InputError) as caught:
+        read_wave(path, wave, study=eap)
+    assert caught.value.problems[0].code == "UNREADABLE_FILE"
+    assert "PermissionError" in caught.value.problems[0].message

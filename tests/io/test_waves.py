@@ -132,3 +132,15 @@ def test_t5_wave_is_configuration_only(tmp_path, wavefiles):
     wavefiles.write_study_data(study, tmp_path / "data", seed=38, n=5)
     tables = load_waves(study, tmp_path / "data")
     assert list(tables) == ["t1", "t3", "t4", "t5"]
+
+
+def test_file_report_and_dialect_record(tmp_path, eap, wavefiles):
+    wavefiles.write_study_data(eap, tmp_path, seed=39, n=4)
+    report = validate_study_data(eap, tmp_path)
+    first = report.files[0]
+    assert first.ok and first.n_rows == 4 and first.n_declared_found == first.n_declared == 52
+    assert first.dialect.as_dict() == {
+        "format": "csv", "encoding": "windows-1252", "delimiter": ";", "decimal": ",", "bom": False, "sheet": None,
+        "declared": ["encoding", "delimiter", "decimal"],
+    }
+    assert first.sha256 == report.tables["t1"].sha256

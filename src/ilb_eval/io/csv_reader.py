@@ -60,7 +60,7 @@ def read_csv(
     with open(path, "rb") as handle:
         data = handle.read()
     raw = RawTable(file=path.name, sha256=hashlib.sha256(data).hexdigest())
-    if not data.lstrip(b"\xef\xbb\xbf").strip(b" \t\r\n"):
+    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
         raw.problems.append(
             make_problem(
                 "EMPTY_FILE", "the file is empty", file=raw.file, expected="a header row and data rows",

@@ -40,6 +40,20 @@ _SUFFIXES = (*_CSV_SUFFIXES, ".sav", ".xlsx")
 
 
 def _read_raw(path: Path, wave: Wave) -> RawTable:
+    try:
+        return _read_format(path, wave)
+    except OSError as error:  # permissions, a file removed while reading, a broken disk
+        raw = RawTable(file=path.name, sha256="", readable=False)
+        raw.problems.append(
+            make_problem(
+                "UNREADABLE_FILE", f"the file cannot be opened ({type(error).__name__})", file=path.name,
+                fix="check that the file exists and that you may read it",
+            )
+        )
+        return raw
+
+
+def _read_format(path: Path, wave: Wave) -> RawTable:
     schema = wave.table_schema
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
