@@ -18,7 +18,7 @@ EAP = load_study("EAP")
 ZP = load_study("ZP")
 DECLARED = EAP.wave("t1")
 UNDECLARED = dataclasses.replace(DECLARED, dialect={})
-FUZZ = settings(max_examples=60, deadline=2000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 def read_or_input_error(data: bytes, wave, name: str = "eap_t1.csv", study=EAP) -> None:
@@ -93,7 +93,7 @@ def test_a_crash_of_the_sav_reader_is_a_problem_not_a_crash(tmp_path, wavefiles,
     assert problem.code == "UNREADABLE_FILE" and "crashed" in problem.message
 
 
-@settings(max_examples=30, deadline=3000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.lists(st.tuples(st.floats(0, 1, allow_nan=False), st.integers(0, 255)), min_size=1, max_size=6))
 def test_mutated_xlsx(wavefiles, changes):
     wave = dataclasses.replace(ZP.wave("t1"), file="zp_t1.xlsx")

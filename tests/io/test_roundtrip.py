@@ -42,7 +42,7 @@ def written_waves(draw):
     return draw(st.integers(0, 2**16)), n, codes, dialect, declared
 
 
-@settings(max_examples=50, deadline=2000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(written_waves())
 def test_any_dialect_round_trips(wavefiles, case):
     seed, n, codes, dialect, declared = case

@@ -154,8 +154,7 @@ def _parse(raw: RawTable, text: str, delimiter: str, usecols: Sequence[str]) -> 
             raw.cells[name].append(cell if cell.strip() else None)
 
     for row, line, message in errors:
-        at_end = row == records[-1][0]
-        if message == "unexpected end of data" or (at_end and "end of data" in message):
+        if "end of data" in message:
             raw.problems.append(
                 make_problem(
                     "UNTERMINATED_QUOTE",

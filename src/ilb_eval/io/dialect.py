@@ -86,8 +86,10 @@ class Dialect:
             return "declared" if name in self.declared else "detected"
 
         parts = [self.format]
-        if self.encoding:
+        if self.encoding and self.format == "csv":
             parts.append(f"encoding {self.encoding} ({how('encoding')})")
+        elif self.encoding:
+            parts.append(f"encoding {self.encoding} (from the file)")
         if self.format == "csv":
             parts.append(f"delimiter {_NAMES.get(str(self.delimiter), repr(self.delimiter))} ({how('delimiter')})")
             parts.append(f"decimal {_NAMES.get(str(self.decimal), repr(self.decimal))} ({how('decimal')})")
