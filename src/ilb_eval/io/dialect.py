@@ -108,6 +108,10 @@ def format_lines(lines: Sequence[int]) -> str:
     return format_rows(lines).replace("row", "line")
 
 
+def _verb(lines: Sequence[int], one: str, many: str) -> str:
+    return one if len(lines) == 1 else many
+
+
 def _declare_fix(wave: str | None, setting: str) -> str:
     where = f"the dialect of wave {wave}" if wave else "the wave's dialect"
     return f'declare {setting} in {where} in the study definition (.study.json, "dialect")'
@@ -176,20 +180,20 @@ def decode_text(
                 utf8_lines.append(number)
     if cp1252_chars and utf8_lines:
         message = (
-            f"the file mixes encodings: {format_lines(utf8_lines)} are UTF-8, but "
-            f"{format_lines(bad_lines)} contain Windows-1252 characters ({', '.join(sorted(cp1252_chars))})"
+            f"the file mixes encodings: {format_lines(utf8_lines)} {_verb(utf8_lines, 'is', 'are')} UTF-8, but "
+            f"{format_lines(bad_lines)} {_verb(bad_lines, 'contains', 'contain')} Windows-1252 characters ({', '.join(sorted(cp1252_chars))})"
         )
         fix = "open the file in an editor that shows both, correct those lines and save the whole file as UTF-8"
         found = "UTF-8 mixed with Windows-1252"
     elif cp1252_chars:
         message = (
-            f"{format_lines(bad_lines)} are not valid UTF-8; they look like Windows-1252 "
+            f"{format_lines(bad_lines)} {_verb(bad_lines, 'is', 'are')} not valid UTF-8 and look{_verb(bad_lines, 's', '')} like Windows-1252 "
             f"({', '.join(sorted(cp1252_chars))}), as German Excel writes 'CSV (Trennzeichen-getrennt)'"
         )
         fix = _declare_fix(wave, '"encoding": "windows-1252"') + ", or save the file as 'CSV UTF-8'"
         found = "Windows-1252 characters"
     else:
-        message = f"{format_lines(bad_lines)} contain bytes that are not valid UTF-8"
+        message = f"{format_lines(bad_lines)} {_verb(bad_lines, 'contains', 'contain')} bytes that are not valid UTF-8"
         fix = "save the file as UTF-8 CSV; if it is Windows-1252, " + _declare_fix(wave, '"encoding": "windows-1252"')
         found = "undecodable bytes"
     return None, {"encoding": encoding, "bom": bom}, [
@@ -221,7 +225,7 @@ def _decode_cp1252(
                 bad.append(number)
         return None, info, [
             make_problem(
-                "ENCODING", f"{format_lines(bad)} contain bytes that are not valid Windows-1252",
+                "ENCODING", f"{format_lines(bad)} {_verb(bad, 'contains', 'contain')} bytes that are not valid Windows-1252",
                 file=file, expected="windows-1252 (declared)", found="undecodable bytes",
                 fix="check the export; if the file is UTF-8, " + _declare_fix(wave, '"encoding": "utf-8"'),
             )
