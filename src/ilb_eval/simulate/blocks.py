@@ -237,12 +237,38 @@ def latent_correlation_for(target: float, cuts: np.ndarray) -> float:
     return float(optimize.brentq(lambda rho: expected_pearson(rho, cuts, cuts) - target, -0.995, 0.995, xtol=1e-8))
 
 
+def _closest_answers(
+    rng: np.random.Generator, n: int, chol_target: np.ndarray, cuts: np.ndarray, candidates: int, observed_target: np.ndarray
+) -> np.ndarray:
+    """The best of ``candidates`` whitened latent draws, cut into 1..5 (see :func:`leadership_block`)."""
+    k = chol_target.shape[0]
+    best: np.ndarray | None = None
+    best_loss = np.inf
+    for _ in range(max(candidates, 1)):
+        latent = rng.standard_normal((n, k))
+        if n > k:
+            centred = latent - latent.mean(axis=0)
+            sample_cov = centred.T @ centred / (n - 1)
+            latent = np.linalg.solve(np.linalg.cholesky(sample_cov), centred.T).T @ chol_target.T
+        answers = 1.0 + (latent[:, :, None] > cuts[None, None, :]).sum(axis=2)
+        if n <= k or np.any(answers.std(axis=0) == 0):
+            loss = np.inf
+        else:
+            loss = float(np.sum((np.corrcoef(answers.T)[0, 1:] - observed_target) ** 2))
+        if best is None or loss < best_loss:
+            best, best_loss = answers, loss
+    return best
+
+
 def leadership_block(persons: Persons, study: Study, cfg: dict[str, Any], scale: float, rng: np.random.Generator) -> WaveFields:
     """Manager support and learning-culture items with the published correlation structure.
 
     A fixed number of the users present at the block wave answer all items;
     their latent 7-variate normal is whitened so that its sample correlation
-    equals the latent target exactly, then cut into 1..5. The other users present
+    equals the latent target exactly, then cut into 1..5. Cutting adds noise
+    to the observed correlations (about ±.05 at n = 120), so ``candidates``
+    such draws are made and the one whose observed support correlations lie
+    closest to the targets (least squares) is kept. The other users present
     are marked :data:`NONRESPONSE` (block nonresponse).
     """
     lead = cfg["leadership"]
@@ -259,18 +285,14 @@ def leadership_block(persons: Persons, study: Study, cfg: dict[str, Any], scale:
         rho = latent_correlation_for(lead["target_r"][item], cuts)
         target[0, m] = target[m, 0] = rho
     chol_target = np.linalg.cholesky(target)
+    observed_target = np.array([lead["target_r"][item] for item in items])
     for j, wave in enumerate(study.wave_names):
         if wave not in study.item_blocks["manager_support"].waves:
             continue
         pool = np.flatnonzero(_users_answering(persons, j))
         wanted = pool.shape[0] if lead["respondents"] is None else min(scaled(lead["respondents"], scale), pool.shape[0])
         chosen = np.sort(rng.choice(pool, size=wanted, replace=False))
-        latent = rng.standard_normal((wanted, k))
-        if wanted > k:
-            centred = latent - latent.mean(axis=0)
-            sample_cov = centred.T @ centred / (wanted - 1)
-            latent = np.linalg.solve(np.linalg.cholesky(sample_cov), centred.T).T @ chol_target.T
-        answers = 1.0 + (latent[:, :, None] > cuts[None, None, :]).sum(axis=2)
+        answers = _closest_answers(rng, wanted, chol_target, cuts, int(lead["candidates"]), observed_target)
         for m, field in enumerate([support, *items]):
             values = np.full(persons.n, np.nan)
             values[pool] = NONRESPONSE
