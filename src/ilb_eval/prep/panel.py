@@ -182,11 +182,13 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
     exclusions, accounting = _account(study, waves, answered, linkage)
 
     long_parts, field_parts, scale_counts, missing_rows, items = [], [], [], [], {}
+    data_problems = _unlinked_waves(study, linkage)
     for pos, wave in enumerate(study.waves):
         person = linkage.persons[wave.name]
         values, reasons = (frame.loc[person.index] for frame in recoded[wave.name])
         scores = score_scales(values, study, wave.name)
         scale_counts += scores.attrs["scale_counts"]
+        data_problems += _empty_scales(study, wave.name, scores.attrs["scale_counts"], person.index)
         missing_rows += _missing_counts(wave.name, values, reasons, study.person_id.field)
         items[wave.name] = pd.concat([person, *(scale_items(values, s) for s in study.scales if wave.name in s.waves)],
                                      axis=1)
@@ -208,7 +210,7 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
                       left_on="person", right_index=True, how="left")
     long = long.sort_values(["person", "wave_pos"]).drop(columns="wave_pos").reset_index(drop=True)
 
-    problems = (*linkage.problems, *values_per_person.problems, *ilb_problems)
+    problems = (*linkage.problems, *data_problems, *values_per_person.problems, *ilb_problems)
     serious = [p for p in problems if p.severity != "note"]
     if serious:
         warnings.warn(
@@ -234,6 +236,55 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
         items=items,
         problems=problems,
     )
+
+
+def _unlinked_waves(study: Study, linkage: Linkage) -> list[Problem]:
+    """UNLINKED_WAVE: a wave of at least ``min_cell_size`` rows none of whose persons is in another wave.
+
+    With that many rows on both sides, no overlap at all is not chance: the
+    file is another study's export, or its identifiers are coded differently.
+    """
+    problems = []
+    k = study.min_cell_size
+    for wave in study.waves:
+        persons = linkage.persons[wave.name]
+        others = [linkage.persons[w] for w in study.wave_names if w != wave.name]
+        n_others = len(set().union(*(set(o.tolist()) for o in others))) if others else 0
+        if len(persons) < k or n_others < k:
+            continue
+        if not any(persons.isin(o).any() for o in others):
+            names = ", ".join(w for w in study.wave_names if w != wave.name)
+            problems.append(Problem(
+                code="UNLINKED_WAVE",
+                message=f"no person of this wave could be linked to another wave ({names}); its rows count as "
+                "persons seen once, so the wave adds nothing to the change over time",
+                file=wave.file, column=study.person_id.field, rows=tuple(int(r) for r in persons.index),
+                expected="identifiers shared with the other waves", found="no shared identifier",
+                fix=f"check that the file is the export of wave {wave.name} of study {study.name} and that "
+                f"'{study.person_id.field}' holds the same codes as in the other waves",
+                severity="warning",
+            ))
+    return problems
+
+
+def _empty_scales(study: Study, wave: str, counts: list[dict[str, object]], rows: pd.Index) -> list[Problem]:
+    """EMPTY_SCALE: a scale with no valid item in any analysed row of the wave (nothing to score)."""
+    problems = []
+    for record in counts:
+        n_rows = int(record["n_rows"])  # type: ignore[call-overload]
+        if n_rows and int(record["n_no_items"]) == n_rows:  # type: ignore[call-overload]
+            scale = study.scale(str(record["scale"]))
+            problems.append(Problem(
+                code="EMPTY_SCALE",
+                message=f"every item of scale '{scale.name}' ({', '.join(scale.items)}) is missing in every row; "
+                "the scale has no score at this wave",
+                file=study.wave(wave).file, column=scale.items[0], rows=tuple(int(r) for r in rows),
+                expected=f"at least {scale.min_valid} valid items per row", found="no valid item in any row",
+                fix="check that the export contains the answers to these items (not only missing codes or "
+                "empty cells), or leave the scale out of this wave in the study definition",
+                severity="warning",
+            ))
+    return problems
 
 
 def _account(
