@@ -117,6 +117,7 @@ def power_curve(
     n_jobs: int = 1,
     progress: bool = True,
     alpha: float = 0.05,
+    include_improper: bool = False,
 ) -> pd.DataFrame:
     """Monte Carlo power to detect an iLB effect on the slope, per group size.
 
@@ -137,14 +138,14 @@ def power_curve(
         its own spawned child, so adding a size does not change the others.
     method
         ``"fiml"`` or ``"complete_case"``.
-    n_jobs, progress, alpha
+    n_jobs, progress, alpha, include_improper
         As in :func:`run_monte_carlo`.
 
     Returns
     -------
     DataFrame
         ``n_per_group``, ``effect``, ``power`` (share of proper solutions with
-        p < alpha for ``s ~ ilb``), ``mc_se`` (its binomial Monte Carlo
+        p < alpha for ``s ~ ilb``; improper ones too with ``include_improper``), ``mc_se`` (its binomial Monte Carlo
         standard error), ``ci_lower``, ``ci_upper`` (normal 95 % interval,
         clipped to [0, 1]), ``reps``, ``n_used``, ``n_improper``,
         ``n_not_converged``, ``n_failed``.
@@ -163,7 +164,7 @@ def power_curve(
         dgm = dataclasses.replace(design, n_per_group=n, group_effect_slope=effect)
         res = run_monte_carlo(
             dgm, reps=reps, seed=child, methods=[method], n_jobs=n_jobs, progress=progress,
-            alpha=alpha,
+            alpha=alpha, include_improper=include_improper,
         )  # fmt: skip
         row = res.summary.query("lhs == 's' and op == '~' and rhs == @dgm.group").iloc[0]
         power = float(row["power"])

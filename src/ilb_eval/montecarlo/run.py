@@ -56,7 +56,8 @@ class MonteCarloResult:
         ``1 - alpha``, containing the true value), ``power`` (share with
         p < alpha), ``reps``, ``n_used`` (proper solutions the statistics rest
         on; improper solutions too with ``include_improper``), ``n_improper``,
-        ``n_not_converged``, ``n_failed`` and the shares ``share_not_converged``, ``share_failed``.
+        ``n_not_converged``, ``n_failed`` and their shares of ``reps``
+        (``share_improper``, ``share_not_converged``, ``share_failed``).
     replications
         One row per replication and method: ``rep``, ``method``, ``status``
         (:data:`STATUSES`), ``codes`` (engine warning codes, ``;``-separated),
