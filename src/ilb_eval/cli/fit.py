@@ -3,7 +3,8 @@
 Prints the lavaan-like summary; with ``--json OUT.json`` also writes
 (atomically) ``{"params": [...], "fit": {...}, "converged": ..., "warnings":
 [...], "seconds": ...}``, where ``seconds`` is the estimation time without
-reading the file.
+reading the file. A model that does not converge prints one ``error:
+[NOT_CONVERGED]`` line on stderr and exits 3.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from ilb_eval.growth import GrowthModel, GrowthSpec
 
 NAME = "fit"
 HELP = "fit a latent growth curve model (FIML, as lavaan's growth()) to a CSV file"
+
+#: Exit code when the model did not converge (no estimates are reported).
+EXIT_NOT_CONVERGED = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--estimator", choices=("ML", "MLR"), default="ML", help="default: ML")
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
+    parser.add_argument(
+        "--max-iter", type=int, default=200, metavar="N", help="largest number of Newton iterations (default 200)"
+    )
 
 
 def _read(path: str) -> pd.DataFrame:
@@ -94,7 +101,7 @@ def _read(path: str) -> pd.DataFrame:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fit the model, print the summary, optionally write JSON; returns 0."""
+    """Fit the model, print the summary, optionally write JSON; 0, or 3 when it did not converge."""
     spec = GrowthSpec(
         outcomes=tuple(args.outcomes),
         time_scores=tuple(args.time_scores),
@@ -106,9 +113,14 @@ def run(args: argparse.Namespace) -> int:
         estimator=args.estimator,
     )
     data = _read(args.data)
-    results = GrowthModel(spec).fit(data)
+    results = GrowthModel(spec, max_iter=args.max_iter).fit(data)
     sys.stdout.write(results.summary().as_text())
     if args.json:
         payload = results.to_dict()
         atomic_write_text(args.json, json.dumps(payload, indent=1, allow_nan=False) + "\n")
+    if not results.converged:
+        for warning in results.warnings:
+            if warning.code == "NOT_CONVERGED":
+                sys.stderr.write(f"error: [{warning.code}] {warning.message}\n")
+        return EXIT_NOT_CONVERGED
     return 0

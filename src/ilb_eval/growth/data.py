@@ -14,6 +14,7 @@ import pandas as pd
 
 from ilb_eval.exceptions import InputError, Problem
 from ilb_eval.growth.spec import GrowthSpec
+from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 
 __all__ = ["GroupData", "PreparedData", "prepare_data"]
 
@@ -89,7 +90,9 @@ def _numeric(data: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
     return values
 
 
-def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
+def prepare_data(
+    data: pd.DataFrame, spec: GrowthSpec, *, min_group_size: int = DEFAULT_MIN_CELL_SIZE
+) -> PreparedData:
     """Check ``data`` for ``spec`` and split it into groups.
 
     Parameters
@@ -98,6 +101,9 @@ def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
         One row per person; outcome, covariate and group columns.
     spec
         The model specification.
+    min_group_size
+        Smallest number of persons a group of a multi-group model may have
+        (the minimum cell size rule, DECISIONS 7; default 10).
 
     Returns
     -------
@@ -107,7 +113,8 @@ def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
     ------
     InputError
         A column is missing, not numeric or holds infinite values, an outcome
-        or covariate does not vary (in some group), or no row is left to fit.
+        or covariate does not vary (in some group), a group has fewer than
+        ``min_group_size`` persons (SMALL_GROUP), or no row is left to fit.
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(
@@ -174,6 +181,22 @@ def prepare_data(data: pd.DataFrame, spec: GrowthSpec) -> PreparedData:
         groups = tuple(
             GroupData(label=_label(v), y=yk[values == v], x=xk[values == v]) for v in distinct
         )
+        small = [g.label for g in groups if g.n < min_group_size]
+        if small:
+            raise InputError(
+                [
+                    Problem(
+                        code="SMALL_GROUP",
+                        message=f"group {label} has fewer than {min_group_size} persons with usable data, "
+                        "too few to fit and publish a group of its own",
+                        column=spec.group,
+                        expected=f"at least {min_group_size} persons per group (minimum cell size)",
+                        found=f"fewer than {min_group_size}",
+                        fix="merge the small group with another one, or fit without group=",
+                    )
+                    for label in small
+                ]
+            )
     for group in groups:
         _check_variation(group, spec)
     return PreparedData(groups=groups, n_dropped=dropped)

@@ -44,6 +44,7 @@ from ilb_eval.growth.results import GrowthResults, GrowthWarning
 from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
+from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 
 __all__ = ["GrowthModel", "GrowthProblem", "fit_growth"]
 
@@ -110,6 +111,9 @@ class GrowthModel:
         The model specification.
     max_iter
         Largest number of Newton iterations.
+    min_group_size
+        Smallest group of a multi-group model (the minimum cell size, default
+        10); smaller groups are refused with an InputError (SMALL_GROUP).
 
     Examples
     --------
@@ -127,7 +131,7 @@ class GrowthModel:
     True
     """
 
-    def __init__(self, spec: GrowthSpec, *, max_iter: int = 200) -> None:
+    def __init__(self, spec: GrowthSpec, *, max_iter: int = 200, min_group_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
         if not isinstance(spec, GrowthSpec):
             raise SpecError(
                 f"GrowthModel needs a GrowthSpec, got {type(spec).__name__}. "
@@ -135,6 +139,7 @@ class GrowthModel:
             )
         self.spec = spec
         self.max_iter = int(max_iter)
+        self.min_group_size = int(min_group_size)
 
     def __repr__(self) -> str:
         return f"GrowthModel({self.spec!r})"
@@ -169,7 +174,7 @@ class GrowthModel:
                 "(robust standard errors and the scaled test come later). Use estimator='ML'."
             )
         started = time.perf_counter()
-        prepared = prepare_data(data, self.spec)
+        prepared = prepare_data(data, self.spec, min_group_size=self.min_group_size)
         return _fit(self.spec, prepared, started, self.max_iter)
 
     def problem(self, data: pd.DataFrame) -> GrowthProblem:
@@ -178,7 +183,7 @@ class GrowthModel:
         For inspection and testing of the estimation stages; :meth:`fit`
         does everything in one call.
         """
-        return _problem(self.spec, prepare_data(data, self.spec))
+        return _problem(self.spec, prepare_data(data, self.spec, min_group_size=self.min_group_size))
 
 
 @dataclass(frozen=True)
