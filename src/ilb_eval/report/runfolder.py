@@ -11,7 +11,11 @@ final name ``<YYYYmmdd-HHMMSS>-<sample>-<hash>`` (time from
 hashes); a name that is taken gets a
 numbered suffix (``-2``, ``-3``, …), so an earlier run is never overwritten.
 On any exception, including ``KeyboardInterrupt``, the temporary folder is
-removed and nothing else is touched.
+removed and nothing else is touched. A run that is killed (SIGKILL, power
+loss) cannot clean up: its hidden temporary folder stays, never under a
+final name, and the next run removes it (:func:`sweep_stale`). A live run
+holds an exclusive ``flock`` on its temporary folder, so a concurrent run
+never removes the folder of a run that is still writing.
 
 The manifest (JSON, sorted keys, so identical runs give identical bytes)
 holds: the inputs with SHA-256 and size (file names relative to the input
@@ -54,12 +58,17 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any
 
+try:  # POSIX; elsewhere stale folders are left alone
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 from ilb_eval import __version__
 from ilb_eval.exceptions import OutputError
 from ilb_eval.files import atomic_write_bytes, sha256_file
 from ilb_eval.privacy import CellRule
 
-__all__ = ["DEPENDENCIES", "MANIFEST_NAME", "RunFolder", "default_reports_dir", "run_timestamp"]
+__all__ = ["DEPENDENCIES", "MANIFEST_NAME", "RunFolder", "default_reports_dir", "run_timestamp", "sweep_stale"]
 
 #: File name of the manifest inside each run folder.
 MANIFEST_NAME = "manifest.json"
@@ -93,6 +102,57 @@ def default_reports_dir(start: str | os.PathLike[str] | None = None) -> Path:
         if (folder / ".git").exists():
             return folder / "reports"
     return here / "reports"
+
+
+_TMP_MARK = ".tmp-"
+
+
+def _try_lock(folder: Path) -> int | None:
+    """An exclusive, non-blocking ``flock`` on a folder: the fd, or None if another process holds it."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def sweep_stale(reports_dir: str | os.PathLike[str]) -> list[str]:
+    """Remove the hidden temporary folders of killed runs from a reports folder.
+
+    A temporary run folder (``.<name>.tmp-…``) whose lock no process holds
+    belongs to a run that died without cleaning up (SIGKILL, power loss).
+    Folders of live runs are locked and left alone. Returns the names removed.
+
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> (base / ".20260101-000000-EAP-ab12cd34.tmp-x1y2").mkdir()
+    >>> sweep_stale(base), sorted(base.iterdir())
+    (['.20260101-000000-EAP-ab12cd34.tmp-x1y2'], [])
+    """
+    removed = []
+    folder = Path(reports_dir)
+    if fcntl is None or not folder.is_dir():  # pragma: no cover - Windows
+        return removed
+    for entry in sorted(folder.iterdir()):
+        if not (entry.name.startswith(".") and _TMP_MARK in entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            fd = _try_lock(entry)
+        except OSError:
+            continue
+        if fd is None:
+            continue  # a run that is still writing
+        try:
+            shutil.rmtree(entry, ignore_errors=True)
+        finally:
+            os.close(fd)
+        if not entry.exists():
+            removed.append(entry.name)
+    return removed
 
 
 def _versions() -> dict[str, str]:
@@ -171,6 +231,7 @@ class RunFolder:
         self._outputs: dict[str, str] = {}
         self._input_records: list[dict[str, Any]] = []
         self._tmp: Path | None = None
+        self._lock: int | None = None
         self.path: Path | None = None
         self.name: str | None = None
 
@@ -189,9 +250,11 @@ class RunFolder:
         self._input_records = self._hash_inputs()
         self._stamp = run_timestamp()
         reports.mkdir(parents=True, exist_ok=True)
+        sweep_stale(reports)
         base = f"{self._stamp:%Y%m%d-%H%M%S}-{_safe_name(self.sample)}-{self._short_hash()}"
         self._base_name = base
-        self._tmp = Path(tempfile.mkdtemp(prefix=f".{base}.tmp-", dir=reports))
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{base}{_TMP_MARK}", dir=reports))
+        self._lock = _try_lock(self._tmp)
         self.path = self._tmp
         return self
 
@@ -208,10 +271,18 @@ class RunFolder:
         except BaseException:
             self._discard()
             raise
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _discard(self) -> None:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+        self._unlock()
         self.path = None
 
     def _publish(self) -> None:
