@@ -10,6 +10,7 @@ reading the file. A model that does not converge prints one ``error:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -113,7 +114,11 @@ def run(args: argparse.Namespace) -> int:
         estimator=args.estimator,
     )
     data = _read(args.data)
-    results = GrowthModel(spec, max_iter=args.max_iter).fit(data)
+    try:
+        results = GrowthModel(spec, max_iter=args.max_iter).fit(data)
+    except InputError as error:  # name the file the data came from
+        name = Path(args.data).name
+        raise InputError([dataclasses.replace(p, file=p.file or name) for p in error.problems]) from error
     sys.stdout.write(results.summary().as_text())
     if args.json:
         payload = results.to_dict()
