@@ -163,7 +163,8 @@ def evaluate(
         h_cc += 0.5 * n * t1 - t2
         i_cc += 0.5 * n * t1
         h_cb -= np.einsum("ri,aij,jk->ark", p_mat, a_o, s_inv @ resid_z).reshape(m_c, r * k)
-        h_bb -= np.kron(p_mat @ d_o, pat.szz)
+        # Kronecker product (P' Sigma^-1 P) x szz, written out (np.kron is slow for small blocks)
+        h_bb -= np.multiply.outer(p_mat @ d_o, pat.szz).transpose(0, 2, 1, 3).reshape(r * k, r * k)
     if order == 0:
         return Evaluation(logl=logl)
     gradient = np.concatenate([grad_c, grad_b.ravel()])

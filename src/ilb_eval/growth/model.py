@@ -273,7 +273,9 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
                     "NOT_CONVERGED",
                     f"The optimizer did not converge after {optimum.iterations} iterations "
                     f"(largest gradient per person {optimum.max_gradient:.2e}); the estimates "
-                    "are not a solution and no inference is reported.",
+                    "are not a solution and no inference is reported. Fix: check the outcomes for "
+                    "undeclared missing codes and outliers, or simplify the model (fewer covariates, "
+                    "equal residual variances).",
                 ),
                 ConvergenceWarning,
             )
