@@ -347,8 +347,21 @@ class RunFolder:
         return target
 
     def write_bytes(self, name: str, data: bytes, *, private: bool = False) -> Path:
-        """Write an output file (relative name, ``/`` for subfolders) atomically."""
-        target = atomic_write_bytes(self._target(name), data, private=private)
+        """Write an output file (relative name, ``/`` for subfolders) atomically.
+
+        A failing write (full disk, quota, I/O error) raises :class:`OutputError`;
+        leaving the ``with`` block then discards the whole run.
+        """
+        try:
+            target = atomic_write_bytes(self._target(name), data, private=private)
+        except OutputError:
+            raise
+        except OSError as error:
+            reason = os.strerror(error.errno) if error.errno else type(error).__name__
+            raise OutputError(
+                f"could not write {name!r} into the run folder ({reason}); the run is discarded, "
+                "earlier runs are untouched. Free disk space or choose another reports folder."
+            ) from error
         self._outputs[str(PurePosixPath(name))] = hashlib.sha256(data).hexdigest()
         return target
 
