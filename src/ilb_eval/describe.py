@@ -155,8 +155,11 @@ def describe_studies(studies: Sequence[str | Path | Study], data_dir: str | Path
     return result
 
 
-def describe_text(summary: dict[str, Any], lang: Lang = "de") -> str:
+def describe_text(summary: dict[str, Any], lang: Lang = "de", studies: Sequence[Study] = ()) -> str:
     """A short plain-text rendering of :func:`describe_studies` (German number style by default).
+
+    Items are named by their labels in the ``studies``' definitions (the
+    field names are shown for items no given study labels).
 
     Examples
     --------
@@ -180,10 +183,12 @@ def describe_text(summary: dict[str, Any], lang: Lang = "de") -> str:
 
     labels = {
         "de": ("Personen", "Datensätze", "iLB-Nutzende", "weiblich", "Studium", "deutsche Staatsangehörigkeit",
-               "Durchschnittsalter", "würden die iLB erneut nutzen", "Unterstützung durch die Führungskraft"),
+               "Durchschnittsalter", "würden die iLB erneut nutzen"),
         "en": ("persons", "records", "iLB users", "female", "degree", "German citizens",
-               "mean age", "would use iLB again", "manager support"),
+               "mean age", "would use iLB again"),
     }[lang]
+    item_labels = {item.field: item.label[lang] for study in studies
+                   for block in study.item_blocks.values() for item in block.items}
     lines = []
     for name, s in summary.items():
         if not isinstance(s, dict):
@@ -197,6 +202,7 @@ def describe_text(summary: dict[str, Any], lang: Lang = "de") -> str:
         lines.append(f"  {labels[6]}: {hidden if s['mean_age'] is None else format_number(s['mean_age'], 1, lang)}")
         for c in s["correlations"]:
             value = hidden if c["r"] is None else f"{format_r(c['r'], c['p'], lang)} ({format_p(c['p'], lang)}, n = {count(c['n'])})"
-            lines.append(f"  {labels[8]} – {c['y']}: {value}")
+            x_label, y_label = item_labels.get(c["x"], c["x"]), item_labels.get(c["y"], c["y"])
+            lines.append(f"  {x_label} – {y_label}: {value}")
         lines.append(f"  {labels[7]}: {share(s['reuse_share'])}")
     return "\n".join(lines)

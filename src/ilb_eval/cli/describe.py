@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ilb_eval.resources import example_dir
-from ilb_eval.study import available_studies
+from ilb_eval.study import available_studies, load_study
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
 
@@ -37,9 +37,10 @@ def run(args: argparse.Namespace) -> int:
     # imported here so that other commands do not pay for loading the io and prep layers
     from ilb_eval.describe import describe_studies, describe_text
 
-    summary = describe_studies(args.study or available_studies(), args.data if args.data is not None else example_dir())
+    studies = [load_study(name) for name in args.study or available_studies()]
+    summary = describe_studies(studies, args.data if args.data is not None else example_dir())
     if args.json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(describe_text(summary, args.lang) + "\n")
+        sys.stdout.write(describe_text(summary, args.lang, studies) + "\n")
     return 0
