@@ -1,0 +1,285 @@
+"""Growth models of the report, each fitted in isolation.
+
+Per competence dimension:
+
+* EAP (study with control group): the **conditional** model (iLB plus the
+  study's controls predict intercept and slope), the **multi-group** model
+  iLB vs control with free factor means, and the two restricted multi-group
+  models with equal intercept means and equal slope means (likelihood-ratio
+  tests against the free model);
+* ZP (no control group): the **unconditional** growth model.
+
+Every fit goes through :func:`fit_isolated`: an exception or a non-converged
+fit becomes a :class:`ModelRecord` with status and reason, and the run goes
+on (R-2.4). Multi-group and subgroup models are fitted only when every group
+has at least ``max(min_cell_size, 30)`` persons (R-4.5).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ilb_eval.exceptions import IlbEvalError
+from ilb_eval.growth import GrowthResults, fit_growth, lr_test
+from ilb_eval.prep import Panel, growth_data
+from ilb_eval.privacy import CellRule
+from ilb_eval.study import Study
+
+__all__ = [
+    "MODEL_GROUP_FLOOR",
+    "DimensionModels",
+    "ModelRecord",
+    "fit_isolated",
+    "fit_study_models",
+    "group_floor",
+    "implied_means_by_time_shift",
+    "lr_tests",
+    "observed_means",
+]
+
+#: Estimation-stability floor for model groups (R-4.5), combined with the minimum cell size.
+MODEL_GROUP_FLOOR = 30
+
+
+def group_floor(rule: CellRule) -> int:
+    """Smallest group a (multi-group or subgroup) model is fitted for."""
+    return max(rule.min_cell_size, MODEL_GROUP_FLOOR)
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """The status record of one model fit.
+
+    Attributes
+    ----------
+    sample, dimension, kind:
+        Study name, scale name and model kind (``conditional``, ``multigroup``,
+        ``equal_intercepts``, ``equal_slopes``, ``unconditional``, ``conditions``).
+    status:
+        ``ok``, ``not_converged``, ``failed`` (an error; ``reason`` says which)
+        or ``skipped`` (a group below the floor; not fitted).
+    reason:
+        Why the model is not ``ok`` (empty when it is).
+    n, group_n:
+        Persons used, and per group (multi-group models).
+    warnings:
+        Engine warnings (code: message).
+    results:
+        The engine's :class:`~ilb_eval.growth.GrowthResults` (``None`` unless fitted).
+    """
+
+    sample: str
+    dimension: str
+    kind: str
+    status: str
+    reason: str = ""
+    n: int | None = None
+    group_n: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    results: GrowthResults | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the estimates may be reported."""
+        return self.status == "ok" and self.results is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe status record (no estimates)."""
+        return {"sample": self.sample, "dimension": self.dimension, "kind": self.kind,
+                "status": self.status, "reason": self.reason, "n": self.n,
+                "group_n": dict(self.group_n), "warnings": list(self.warnings),
+                "converged": None if self.results is None else bool(self.results.converged)}
+
+
+def fit_isolated(sample: str, dimension: str, kind: str, fit: Callable[[], GrowthResults],
+                 *, group_n: dict[str, int] | None = None) -> ModelRecord:
+    """Run one fit; any exception becomes a ``failed`` record, never propagates.
+
+    >>> def broken():
+    ...     raise ValueError("singular data")
+    >>> fit_isolated("EAP", "x", "conditional", broken).reason
+    'ValueError: singular data'
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = fit()
+    except Exception as error:  # noqa: BLE001 - fault isolation (R-2.4)
+        text = "; ".join(error.lines) if isinstance(error, IlbEvalError) else f"{type(error).__name__}: {error}"
+        return ModelRecord(sample, dimension, kind, "failed", text[:400], group_n=dict(group_n or {}))
+    messages = tuple(f"{w.code}: {w.message}" for w in results.warnings)
+    status, reason = "ok", ""
+    if not results.converged:
+        status, reason = "not_converged", "the optimiser did not converge"
+    return ModelRecord(sample, dimension, kind, status, reason, n=results.ntotal,
+                       group_n=dict(group_n or {}), warnings=messages, results=results)
+
+
+def implied_means_by_time_shift(data: pd.DataFrame, outcomes: Sequence[str], time_scores: Sequence[float],
+                                *, group: str | None = None) -> pd.DataFrame:
+    """Model-implied means with 95 % intervals at each time score, by moving the time origin.
+
+    With time scores shifted by ``-t`` the intercept factor is the level at
+    time ``t``, so its mean, standard error and interval are the implied
+    mean at ``t`` and its exact (ML) Wald interval. One fit per time score.
+    Placeholder until the engine offers implied trajectories with bands.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group_label``, ``time``, ``estimate``, ``se``, ``ci_lower``, ``ci_upper``.
+    """
+    rows = []
+    for t in time_scores:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fit_growth(data, outcomes=list(outcomes), time_scores=[s - t for s in time_scores],
+                             group=group)
+        level = res.params.query("lhs == 'i' and op == '~1'")
+        for row in level.itertuples():
+            rows.append({"group_label": str(row.group_label), "time": float(t), "estimate": float(row.est),
+                         "se": float(row.se), "ci_lower": float(row.ci_lower), "ci_upper": float(row.ci_upper)})
+    return pd.DataFrame(rows, columns=["group_label", "time", "estimate", "se", "ci_lower", "ci_upper"])
+
+
+def observed_means(data: pd.DataFrame, outcomes: Sequence[str], groups: pd.Series) -> pd.DataFrame:
+    """Observed means with normal 95 % intervals per wave and group.
+
+    Returns columns ``group``, ``wave``, ``mean``, ``ci_lower``, ``ci_upper``, ``n``.
+    """
+    rows = []
+    for group in sorted(groups.unique()):
+        part = data.loc[groups == group]
+        for wave in outcomes:
+            values = part[wave].astype(float).dropna()
+            n = int(len(values))
+            mean = float(values.mean()) if n else np.nan
+            half = 1.96 * float(values.std(ddof=1)) / np.sqrt(n) if n > 1 else np.nan
+            rows.append({"group": group, "wave": wave, "mean": mean, "ci_lower": mean - half,
+                         "ci_upper": mean + half, "n": n})
+    return pd.DataFrame(rows, columns=["group", "wave", "mean", "ci_lower", "ci_upper", "n"])
+
+
+@dataclass(frozen=True)
+class DimensionModels:
+    """All models and trajectories of one dimension of one sample."""
+
+    sample: str
+    dimension: str
+    records: dict[str, ModelRecord]
+    implied: pd.DataFrame
+    observed: pd.DataFrame
+
+
+def _group_sizes(data: pd.DataFrame, covariates: Sequence[str] = ()) -> dict[str, int]:
+    usable = data.dropna(subset=list(covariates)) if covariates else data
+    counts = usable["ilb"].astype(int).map({1: "ilb", 0: "control"}).value_counts()
+    return {g: int(counts.get(g, 0)) for g in ("ilb", "control")}
+
+
+def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> DimensionModels:
+    data = growth_data(panel, scale)
+    outcomes = [w for w in study.wave_names if w in data.columns]
+    times = list(data.attrs["time_scores"])
+    floor = group_floor(rule)
+    records: dict[str, ModelRecord] = {}
+    implied = pd.DataFrame(columns=["dimension", "group", "time", "estimate", "ci_lower", "ci_upper", "n"])
+    if study.has_control_group:
+        groups = data["ilb"].astype(int).map({1: "ilb", 0: "control"})
+        covs = ["ilb", *study.covariate_names]
+        sizes_cov = _group_sizes(data, covs)
+        records["conditional"] = fit_isolated(
+            study.name, scale, "conditional",
+            lambda: fit_growth(data, outcomes=outcomes, time_scores=times, covariates=covs),
+            group_n=sizes_cov)
+        sizes = _group_sizes(data)
+        small = [g for g, n in sizes.items() if n < floor]
+        for kind, eq_i, eq_s in (("multigroup", False, False), ("equal_intercepts", True, False),
+                                 ("equal_slopes", False, True)):
+            if small:
+                records[kind] = ModelRecord(study.name, scale, kind, "skipped",
+                                            f"a group has fewer than {floor} persons", group_n=sizes)
+                continue
+            records[kind] = fit_isolated(
+                study.name, scale, kind,
+                lambda eq_i=eq_i, eq_s=eq_s: fit_growth(
+                    data, outcomes=outcomes, time_scores=times, group="ilb",
+                    equal_intercept_means=eq_i, equal_slope_means=eq_s),
+                group_n=sizes)
+        if records["multigroup"].ok:
+            try:
+                shifted = implied_means_by_time_shift(data, outcomes, times, group="ilb")
+                shifted["group"] = shifted["group_label"].map({"1": "ilb", "0": "control"})
+                shifted["n"] = shifted["group"].map(sizes)
+                shifted["dimension"] = scale
+                implied = shifted[list(implied.columns)]
+            except Exception:  # noqa: BLE001 - the figure then shows observed means only
+                pass
+    else:
+        groups = pd.Series("ilb", index=data.index)
+        records["unconditional"] = fit_isolated(
+            study.name, scale, "unconditional",
+            lambda: fit_growth(data, outcomes=outcomes, time_scores=times))
+        if records["unconditional"].ok:
+            try:
+                shifted = implied_means_by_time_shift(data, outcomes, times)
+                shifted["group"] = "ilb"
+                shifted["n"] = records["unconditional"].n
+                shifted["dimension"] = scale
+                implied = shifted[list(implied.columns)]
+            except Exception:  # noqa: BLE001
+                pass
+    observed = observed_means(data, outcomes, groups)
+    observed.insert(0, "dimension", scale)
+    return DimensionModels(study.name, scale, records, implied, observed)
+
+
+def fit_study_models(study: Study, panel: Panel, rule: CellRule,
+                     progress: Callable[[str], None] | None = None) -> dict[str, DimensionModels]:
+    """Fit the report's models for every competence dimension of a study (see the module text)."""
+    out = {}
+    for scale in study.competence_scales:
+        if progress:
+            progress(f"{study.name}: {scale.name}")
+        try:
+            out[scale.name] = _dimension(study, panel, scale.name, rule)
+        except Exception as error:  # noqa: BLE001 - e.g. no scores of the scale at all
+            kind = "conditional" if study.has_control_group else "unconditional"
+            record = ModelRecord(study.name, scale.name, kind, "failed", f"{type(error).__name__}: {error}"[:400])
+            out[scale.name] = DimensionModels(study.name, scale.name, {kind: record},
+                                              pd.DataFrame(), pd.DataFrame())
+    return out
+
+
+def lr_tests(models: dict[str, DimensionModels]) -> pd.DataFrame:
+    """Likelihood-ratio tests of equal intercept means and equal slope means (iLB vs control).
+
+    Returns columns ``dimension``, ``test`` (``intercepts``, ``slopes``),
+    ``chisq``, ``df``, ``pvalue``, ``n``, ``status``.
+    """
+    rows = []
+    for dim, m in models.items():
+        free = m.records.get("multigroup")
+        if free is None:
+            continue
+        for test, kind in (("intercepts", "equal_intercepts"), ("slopes", "equal_slopes")):
+            restricted = m.records.get(kind)
+            row = {"dimension": dim, "test": test, "chisq": np.nan, "df": np.nan, "pvalue": np.nan,
+                   "n": free.n, "status": "ok"}
+            if free.ok and restricted is not None and restricted.ok:
+                try:
+                    result = lr_test(restricted.results, free.results)
+                    row.update(chisq=result.chisq_diff, df=result.df_diff, pvalue=result.pvalue)
+                except Exception as error:  # noqa: BLE001
+                    row["status"] = f"failed: {error}"[:200]
+            else:
+                bad = restricted if (restricted is not None and not restricted.ok) else free
+                row["status"] = bad.status if bad is not None else "missing"
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["dimension", "test", "chisq", "df", "pvalue", "n", "status"])
