@@ -353,7 +353,7 @@ def _execute(
     progress: bool,
 ) -> list[tuple[list[dict[str, Any]], list[pd.DataFrame]]]:
     """Run the chunks in order, serially or with joblib, updating one progress bar."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     bar = tqdm(total=sum(len(c) for c in chunks), disable=not progress, unit="rep")
     out: list[tuple[list[dict[str, Any]], list[pd.DataFrame]]] = []
