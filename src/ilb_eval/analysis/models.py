@@ -194,10 +194,14 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
         groups = data["ilb"].astype(int).map({1: "ilb", 0: "control"})
         covs = ["ilb", *study.covariate_names]
         sizes_cov = _group_sizes(data, covs)
-        records["conditional"] = fit_isolated(
-            study.name, scale, "conditional",
-            lambda: fit_growth(data, outcomes=outcomes, time_scores=times, covariates=covs),
-            group_n=sizes_cov)
+        if any(n < floor for n in sizes_cov.values()):
+            records["conditional"] = ModelRecord(study.name, scale, "conditional", "skipped",
+                                                 f"a group has fewer than {floor} persons", group_n=sizes_cov)
+        else:
+            records["conditional"] = fit_isolated(
+                study.name, scale, "conditional",
+                lambda: fit_growth(data, outcomes=outcomes, time_scores=times, covariates=covs),
+                group_n=sizes_cov)
         sizes = _group_sizes(data)
         small = [g for g, n in sizes.items() if n < floor]
         for kind, eq_i, eq_s in (("multigroup", False, False), ("equal_intercepts", True, False),
