@@ -1,6 +1,8 @@
 """Export writers: German-Excel CSV, SPSS .sav, plain CSV tables and the manifest.
 
-All files are written atomically (:mod:`ilb_eval.files`). The .sav writer is
+All files are written atomically (:mod:`ilb_eval.files`); the wave exports
+(one row per person, like real exports) are readable by the owner only
+(mode 0600), the aggregate tables and the manifest are 0644. The .sav writer is
 deterministic: ReadStat stamps the file header with the current date and time
 (bytes 92-108 of the 176-byte header record: ``dd Mon yy`` and ``hh:mm:ss``),
 so the writer overwrites that stamp with the fixed values from the settings.
@@ -66,7 +68,8 @@ def write_csv_export(frame: pd.DataFrame, schema: TableSchema, dialect: dict[str
     pd.DataFrame(out).to_csv(
         buffer, sep=dialect.get("delimiter", ";"), index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
     )
-    return atomic_write_bytes(path, buffer.getvalue().encode(dialect.get("encoding", "windows-1252")))
+    # one row per (synthetic) person in the form of a real export: microdata, owner-only like real exports
+    return atomic_write_bytes(path, buffer.getvalue().encode(dialect.get("encoding", "windows-1252")), private=True)
 
 
 def write_sav_export(frame: pd.DataFrame, schema: TableSchema, path: Path, stamp: dict[str, str]) -> Path:
@@ -117,7 +120,7 @@ def write_sav_export(frame: pd.DataFrame, schema: TableSchema, path: Path, stamp
         raise ValueError("unexpected .sav header or stamp format; expected '$FL2', 'dd Mon yy' and 'hh:mm:ss'")
     content[_SAV_DATE] = date
     content[_SAV_TIME] = time
-    return atomic_write_bytes(path, bytes(content))
+    return atomic_write_bytes(path, bytes(content), private=True)  # microdata: owner-only
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
