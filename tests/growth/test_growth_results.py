@@ -180,8 +180,8 @@ def test_bad_input_is_an_input_error():
     text = data.assign(age40=data["age40"].astype(str).replace("1", "yes"))
     with pytest.raises(InputError, match="NOT_NUMERIC.*age40"):
         fit_growth(text, covariates=["age40"], **ILB)
-    with pytest.raises(SpecError, match="not implemented"):
-        fit_growth(data, estimator="MLR", **ILB)
+    with pytest.raises(SpecError, match="estimator must be one of"):
+        fit_growth(data, estimator="WLS", **ILB)
 
 
 def test_row_order_and_shift_and_scale_invariance():

@@ -41,6 +41,7 @@ from ilb_eval.growth.optimize import Optimum, maximize, observed_vcov
 from ilb_eval.growth.partable import build_partable
 from ilb_eval.growth.patterns import Pattern, pattern_stats
 from ilb_eval.growth.results import GrowthResults, GrowthWarning
+from ilb_eval.growth.robust import GroupInput, MLRParts, mlr_parts, scaled_fit_measures
 from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
@@ -65,6 +66,8 @@ class _GroupStats:
     x_mean: np.ndarray
     x_cov: np.ndarray
     saturated: Saturated
+    y: np.ndarray
+    x: np.ndarray
 
 
 def _group_stats(y: np.ndarray, x: np.ndarray) -> _GroupStats:
@@ -74,7 +77,7 @@ def _group_stats(y: np.ndarray, x: np.ndarray) -> _GroupStats:
     centered = x - x_mean
     x_cov = centered.T @ centered / n
     saturated = fit_saturated(patterns, y.shape[1], 1 + x.shape[1])
-    return _GroupStats(n, patterns, x_mean, x_cov, saturated)
+    return _GroupStats(n, patterns, x_mean, x_cov, saturated, y, x)
 
 
 def _start_local(
@@ -131,7 +134,9 @@ class GrowthModel:
     True
     """
 
-    def __init__(self, spec: GrowthSpec, *, max_iter: int = 200, min_group_size: int = DEFAULT_MIN_CELL_SIZE) -> None:
+    def __init__(
+        self, spec: GrowthSpec, *, max_iter: int = 200, min_group_size: int = DEFAULT_MIN_CELL_SIZE
+    ) -> None:
         if not isinstance(spec, GrowthSpec):
             raise SpecError(
                 f"GrowthModel needs a GrowthSpec, got {type(spec).__name__}. "
@@ -156,7 +161,7 @@ class GrowthModel:
         InputError
             Missing or non-numeric columns, or no usable row.
         SpecError
-            The estimator is not implemented yet.
+            The specification cannot be fitted (see :class:`GrowthSpec`).
 
         Warns
         -----
@@ -168,11 +173,6 @@ class GrowthModel:
             Negative variances, a non-positive-definite factor covariance
             matrix, or a singular information matrix.
         """
-        if self.spec.estimator != "ML":
-            raise SpecError(
-                f"estimator {self.spec.estimator!r} is not implemented yet "
-                "(robust standard errors and the scaled test come later). Use estimator='ML'."
-            )
         started = time.perf_counter()
         prepared = prepare_data(data, self.spec, min_group_size=self.min_group_size)
         return _fit(self.spec, prepared, started, self.max_iter)
@@ -183,7 +183,9 @@ class GrowthModel:
         For inspection and testing of the estimation stages; :meth:`fit`
         does everything in one call.
         """
-        return _problem(self.spec, prepare_data(data, self.spec, min_group_size=self.min_group_size))
+        return _problem(
+            self.spec, prepare_data(data, self.spec, min_group_size=self.min_group_size)
+        )
 
 
 @dataclass(frozen=True)
@@ -281,12 +283,18 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
             )
         )
     matrices = [group_matrices(spec, structure, pmap.local(optimum.x, g)) for g in range(n_groups)]
-    records.extend(_inference(table, optimum, converged=optimum.converged))
+    assert optimum.evaluation.hessian is not None
+    vcov, smallest = observed_vcov(optimum.evaluation.hessian)
+    fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
+    if spec.estimator == "MLR":
+        parts = _mlr(problem, optimum, fit)
+        fit.update(scaled_fit_measures(fit, parts, n_groups))
+        vcov = parts.vcov
+    records.extend(_inference(table, optimum, vcov, smallest, converged=optimum.converged))
     table["std_all"] = std_all(
         table, matrices, [(g.x_mean, g.x_cov) for g in groups], spec.outcomes, spec.covariates
     )
     records.extend(_admissibility(matrices, labels))
-    fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
     if not optimum.converged:
         fit = {k: (v if k in ("npar", "ntotal", "df") else np.nan) for k, v in fit.items()}
         for column in ("est", "se", "z", "pvalue", "ci_lower", "ci_upper"):
@@ -305,6 +313,21 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
         group_labels=labels,
         iterations=optimum.iterations,
         n_patterns=tuple(len(g.patterns) for g in groups),
+    )
+
+
+def _mlr(problem: GrowthProblem, optimum: Optimum, fit: dict[str, float]) -> MLRParts:
+    """Sandwich covariance and Yuan-Bentler scaling factors at the optimum."""
+    assert optimum.evaluation.hessian is not None
+    pmap = problem.pmap
+    return mlr_parts(
+        problem.structure,
+        pmap.jacobian,
+        [pmap.local(optimum.x, g) for g in range(len(problem.groups))],
+        [GroupInput(g.y, g.x, g.patterns, g.saturated) for g in problem.groups],
+        optimum.evaluation.hessian,
+        int(fit["df"]),
+        int(fit["baseline_df"]),
     )
 
 
@@ -372,12 +395,15 @@ def _evaluate_all(
 
 
 def _inference(
-    table: pd.DataFrame, optimum: Optimum, *, converged: bool
+    table: pd.DataFrame,
+    optimum: Optimum,
+    vcov: np.ndarray,
+    smallest: float,
+    *,
+    converged: bool,
 ) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
-    """Write estimates, SEs, z, p and 95% CIs into the table."""
+    """Write estimates, SEs (from ``vcov``), z, p and 95% CIs into the table."""
     records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
-    assert optimum.evaluation.hessian is not None
-    vcov, smallest = observed_vcov(optimum.evaluation.hessian)
     if converged and not np.all(np.isfinite(vcov)):
         records.append(
             (
@@ -542,7 +568,9 @@ def fit_growth(
     residual_variances
         ``"free"`` or ``"equal"`` over waves.
     estimator
-        ``"ML"``.
+        ``"ML"`` or ``"MLR"`` (sandwich standard errors; the fit measures add
+        chisq_scaled, df_scaled, pvalue_scaled, chisq_scaling_factor,
+        baseline_chisq_scaled, cfi_scaled, tli_scaled and rmsea_scaled).
 
     Returns
     -------

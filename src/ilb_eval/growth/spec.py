@@ -17,9 +17,8 @@ from ilb_eval.exceptions import SpecError
 
 __all__ = ["ESTIMATORS", "GrowthSpec"]
 
-#: Estimators the specification accepts. "MLR" (robust sandwich standard errors
-#: and a scaled test) is accepted by the specification and refused at fit time
-#: until the engine implements it.
+#: Estimators: "ML" (SEs from the observed information) and "MLR" (ML estimates,
+#: Huber-White sandwich SEs and the Yuan-Bentler (Mplus variant) scaled test).
 ESTIMATORS: tuple[str, ...] = ("ML", "MLR")
 
 _RESIDUAL_OPTIONS = ("free", "equal")
@@ -76,7 +75,8 @@ class GrowthSpec:
     residual_variances
         ``"free"`` (one residual variance per wave) or ``"equal"`` (one per group).
     estimator
-        ``"ML"``; ``"MLR"`` is reserved for robust standard errors.
+        ``"ML"`` or ``"MLR"`` (robust sandwich standard errors and the
+        Yuan-Bentler scaled test, as lavaan's ``estimator = "MLR"``).
 
     Raises
     ------

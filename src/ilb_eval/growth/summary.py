@@ -68,6 +68,10 @@ class Summary:
         )
         lines = [
             _Line("Estimator", spec.estimator),
+            _Line(
+                "Standard errors",
+                "Robust (sandwich)" if spec.estimator == "MLR" else "Observed information",
+            ),
             _Line("Missing data", "FIML"),
             _Line("Optimization", status),
             _Line("Number of model parameters", str(int(res.fit["npar"]))),
@@ -80,22 +84,31 @@ class Summary:
 
     def _fit_sections(self) -> list[tuple[str, list[_Line]]]:
         fit = self._results.fit
+        scaled = "chisq_scaled" in fit  # MLR: lavaan's scaled test next to the ML one
+        test = [
+            _Line("Test statistic", _num(fit["chisq"])),
+            _Line("Degrees of freedom", str(int(fit["df"]))),
+            _Line("P-value (Chi-square)", _num(fit["pvalue"])),
+        ]
+        baseline = [
+            _Line("Comparative Fit Index (CFI)", _num(fit["cfi"])),
+            _Line("Tucker-Lewis Index (TLI)", _num(fit["tli"])),
+        ]
+        rmsea = [_Line("RMSEA", _num(fit["rmsea"]))]
+        if scaled:
+            test += [
+                _Line("Scaled test statistic (Yuan-Bentler, Mplus)", _num(fit["chisq_scaled"])),
+                _Line("Scaling correction factor", _num(fit["chisq_scaling_factor"])),
+                _Line("P-value (scaled)", _num(fit["pvalue_scaled"])),
+            ]
+            baseline += [
+                _Line("Scaled CFI", _num(fit["cfi_scaled"])),
+                _Line("Scaled TLI", _num(fit["tli_scaled"])),
+            ]
+            rmsea += [_Line("Scaled RMSEA", _num(fit["rmsea_scaled"]))]
         return [
-            (
-                "Model Test User Model",
-                [
-                    _Line("Test statistic", _num(fit["chisq"])),
-                    _Line("Degrees of freedom", str(int(fit["df"]))),
-                    _Line("P-value (Chi-square)", _num(fit["pvalue"])),
-                ],
-            ),
-            (
-                "User Model versus Baseline Model",
-                [
-                    _Line("Comparative Fit Index (CFI)", _num(fit["cfi"])),
-                    _Line("Tucker-Lewis Index (TLI)", _num(fit["tli"])),
-                ],
-            ),
+            ("Model Test User Model", test),
+            ("User Model versus Baseline Model", baseline),
             (
                 "Loglikelihood and Information Criteria",
                 [
@@ -108,7 +121,7 @@ class Summary:
             (
                 "Root Mean Square Error of Approximation",
                 [
-                    _Line("RMSEA", _num(fit["rmsea"])),
+                    *rmsea,
                     _Line("90 Percent confidence interval - lower", _num(fit["rmsea_ci_lower"])),
                     _Line("90 Percent confidence interval - upper", _num(fit["rmsea_ci_upper"])),
                 ],
