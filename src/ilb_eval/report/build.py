@@ -14,6 +14,7 @@ values show ``•`` and a note). German by default, English with ``lang="en"``.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,13 @@ from ilb_eval.report.tables import (
     growth_table,
     suppression_note,
 )
-from ilb_eval.report.text import Effect, describe_correlation, describe_growth_effect, describe_trend
+from ilb_eval.report.text import (
+    Effect,
+    describe_correlation,
+    describe_growth_effect,
+    describe_trend,
+)
+from ilb_eval.stats import adjust_pvalues
 
 __all__ = ["ReportContent", "build_report"]
 
@@ -140,11 +147,28 @@ _INTERVIEW_EN = {
     "Beratungskompetenz": "Counselling competence",
 }
 
+_SHORT_PREDICTORS = {
+    "mode_online": {"de": "Online", "en": "Online"},
+    "mode_hybrid": {"de": "Hybrid", "en": "Hybrid"},
+    "release_time": {"de": "Freistellung", "en": "Release"},
+    "session_10min": {"de": "Termindauer", "en": "Session"},
+    "duration_months": {"de": "Gesamtdauer", "en": "Duration"},
+}
+
 _ADJUST = {"holm": {"de": "Holm", "en": "Holm"}, "bh": {"de": "Benjamini-Hochberg", "en": "Benjamini-Hochberg"}}
 
 
 def _t(lang: Lang, de: str, en: str) -> str:
     return de if lang == "de" else en
+
+
+def _quote(text: str, lang: Lang) -> str:
+    return f"„{text}“" if lang == "de" else f"“{text}”"
+
+
+def _wrapped(labels: Mapping[str, Mapping[str, str]], width: int = 30) -> dict[str, dict[str, str]]:
+    """Labels broken into lines of at most ``width`` characters (for long figure tick labels)."""
+    return {k: {lang: textwrap.fill(text, width) for lang, text in v.items()} for k, v in labels.items()}
 
 
 class _Builder:
@@ -280,8 +304,8 @@ class _Builder:
             c = s.correlations
             if len(c) and c["r"].notna().any():
                 top = c.loc[c["r"].idxmax()]
-                findings.append(describe_correlation(
-                    self.label(s, str(top["x"])), self.label(s, str(top["y"])), float(top["r"]),
+                findings.append(f"{s.study.name}: " + describe_correlation(
+                    self.label(s, str(top["x"])), _quote(self.label(s, str(top["y"])), lang), float(top["r"]),
                     float(top["pvalue"]), int(top["n"]), lang=lang, rule=self.rule))
             if isinstance(s.reuse.get("share"), float) and np.isfinite(s.reuse["share"]) and s.study.has_control_group:
                 findings.append(_t(lang, f"{format_percent(s.reuse['share'], 0, lang)} der iLB-Teilnehmenden "
@@ -393,14 +417,15 @@ class _Builder:
                                  f"{format_interval(h['alpha_ci_lower'], h['alpha_ci_upper'], 2, lang, bounded=True)}"
                                  f" / {format_bounded(h['omega'], 2, lang)}")
                 rows.append(cells)
-            frame = pd.DataFrame(rows, columns=[self.w["dimension"], "k", *[f"α [95 %-KI] / ω {w}" if lang == "de"
-                                                                              else f"α [95% CI] / ω {w}" for w in waves]])
+            frame = pd.DataFrame(rows, columns=[self.w["dimension"], "k", *waves])
             n_text = ", ".join(f"{w}: {format_count(int(r.loc[r['wave'] == w, 'n'].min()), lang)}–"
                                f"{format_count(int(r.loc[r['wave'] == w, 'n'].max()), lang)}" for w in waves)
             table = self.simple(frame, _t(lang, f"Reliabilität der Kompetenzskalen ({name})",
                                           f"Reliability of the competence scales ({name})"),
-                                _t(lang, f"k = Anzahl Items. Personen mit vollständigen Antworten je Welle: {n_text}.",
-                                   f"k = number of items. Persons with complete answers per wave: {n_text}."),
+                                _t(lang, "Zellen: α [95 %-KI] / ω je Welle. k = Anzahl Items. Personen mit vollständigen "
+                                         f"Antworten je Welle: {n_text}.",
+                                   "Cells: α [95% CI] / ω per wave. k = number of items. Persons with complete "
+                                   f"answers per wave: {n_text}."),
                                 suppressed=suppressed)
             self.table(sec, f"{name.lower()}_reliability", s.reliability, table)
         low = [(n, row) for n, s in self.res.studies.items() for row in s.reliability.itertuples()
@@ -430,26 +455,26 @@ class _Builder:
                        "Effects of iLB on intercept and slope"))
         e = s.effects
         rows, suppressed = [], False
+        factor_names = {"i": _t(lang, "Ausgangsniveau (i)", "Intercept (i)"), "s": _t(lang, "Veränderung (s)", "Slope (s)")}
         for dim in dict.fromkeys(e["dimension"]):
-            cells = [self.label(s, dim)]
             for factor in ("i", "s"):
+                cells = [self.label(s, dim) if factor == "i" else "", factor_names[factor]]
                 hit = e[(e["dimension"] == dim) & (e["factor"] == factor)].iloc[0]
                 if not np.isfinite(hit["estimate"]):
                     cells += [_t(lang, "Modell fehlgeschlagen", "model failed") if hit["status"] == "failed"
-                              else MISSING, "", ""]
-                    continue
-                if not self.rule.allows(hit["n"]):
+                              else _t(lang, "nicht geschätzt", "not fitted"), "", "", "", ""]
+                elif not self.rule.allows(hit["n"]):
                     suppressed = True
-                    cells += [self.mark] * 3
-                    continue
-                cells += [f"{format_number(hit['estimate'], 3, lang)} "
-                          f"{format_interval(hit['ci_lower'], hit['ci_upper'], 3, lang)}",
-                          format_p(hit["pvalue"], lang, prefix=False),
-                          format_p(hit["p_adjusted"], lang, prefix=False)]
-            rows.append(cells)
+                    cells += [self.mark] * 5
+                else:
+                    cells += [format_number(hit["estimate"], 3, lang), format_number(hit["se"], 3, lang),
+                              format_interval(hit["ci_lower"], hit["ci_upper"], 3, lang),
+                              format_p(hit["pvalue"], lang, prefix=False),
+                              format_p(hit["p_adjusted"], lang, prefix=False)]
+                rows.append(cells)
         adj = self.adjust
         ci = _t(lang, "95 %-KI", "95% CI")
-        columns = [self.w["dimension"], f"i: b [{ci}]", "p", f"p ({adj})", f"s: b [{ci}]", "p ", f"p ({adj}) "]
+        columns = [self.w["dimension"], _t(lang, "Faktor", "Factor"), "b", "SE", ci, "p", f"p ({adj})"]
         frame = pd.DataFrame(rows, columns=columns)
         n_model = int(e["n"].dropna().max()) if e["n"].notna().any() else 0
         table = self.simple(frame, _t(lang, f"Unterschied iLB − Kontrollgruppe in Ausgangsniveau (i) und "
@@ -463,6 +488,7 @@ class _Builder:
                                f"(controls: {controls}); s in scale points per time unit (time scores t1 = 0, t3 = 2, "
                                f"t4 = 3). p ({adj}) = adjusted over {format_count(int(e['pvalue'].notna().sum()), lang)} "
                                f"tests. N up to {format_count(n_model, lang)}."), suppressed=suppressed)
+        table.align = ("left", "left", "right", "right", "right", "right", "right")
         self.table(sec, f"{name.lower()}_ilb_effects", e, table)
         forest = e.rename(columns={"p_adjusted": "p_holm"})
         fig = F.forest_plot(forest, lang=lang, labels=labels, rule=self.rule)
@@ -482,6 +508,7 @@ class _Builder:
             sec.paragraph(_t(lang, f"p-Werte in diesen Sätzen: {adj}-adjustiert.",
                              f"p-values in these sentences: {adj}-adjusted."), "note")
 
+        sec.page_break()
         sec.heading(_t(lang, "Verläufe der iLB- und der Kontrollgruppe", "Trajectories of the iLB and control groups"))
         implied = pd.concat([m.implied for m in s.models.values() if len(m.implied)], ignore_index=True) \
             if any(len(m.implied) for m in s.models.values()) else None
@@ -494,6 +521,7 @@ class _Builder:
                         f"Model-implied trajectories per competence dimension: iLB and control group ({name})"),
                      _t(lang, "Mehrgruppenmodell ohne Kovariaten (freie Mittelwerte je Gruppe).",
                         "Multi-group model without covariates (free means per group)."))
+        sec.page_break()
         sec.heading(_t(lang, "Mehrgruppenvergleich: Likelihood-Quotienten-Tests",
                        "Multi-group comparison: likelihood-ratio tests"))
         lr = s.lr_tests
@@ -509,16 +537,15 @@ class _Builder:
                           format_p(hit["pvalue"], lang, prefix=False)]
             rows.append(cells)
         chi = "χ² (df)"
-        frame = pd.DataFrame(rows, columns=[self.w["dimension"], _t(lang, f"gleiche i-Mittelwerte: {chi}",
-                                                                    f"equal i means: {chi}"), "p",
-                                            _t(lang, f"gleiche s-Mittelwerte: {chi}", f"equal s means: {chi}"), "p "])
+        frame = pd.DataFrame(rows, columns=[self.w["dimension"], f"i: {chi}", "p", f"s: {chi}", "p "])
         table = self.simple(frame, _t(lang, f"Tests gleicher Mittelwerte von Ausgangsniveau und Veränderung in "
                                             f"iLB- und Kontrollgruppe ({name})",
                                       f"Tests of equal intercept and slope means in the iLB and control group ({name})"),
-                            _t(lang, "Chi-Quadrat-Differenztest des restringierten gegen das freie Mehrgruppenmodell "
-                                     "(ohne Kovariaten, unadjustiert).",
-                               "Chi-square difference test of the restricted against the free multi-group model "
-                               "(no covariates, unadjusted)."))
+                            _t(lang, "i: Test gleicher Mittelwerte des Ausgangsniveaus; s: gleicher Mittelwerte der "
+                                     "Veränderung. Chi-Quadrat-Differenztest des restringierten gegen das freie "
+                                     "Mehrgruppenmodell (ohne Kovariaten, unadjustiert).",
+                               "i: test of equal intercept means; s: of equal slope means. Chi-square difference "
+                               "test of the restricted against the free multi-group model (no covariates, unadjusted)."))
         self.table(sec, f"{name.lower()}_lr_tests", lr, table)
         sec.heading(_t(lang, "Parameter und Modellgüte der konditionalen Modelle",
                        "Parameters and fit of the conditional models"))
@@ -540,15 +567,20 @@ class _Builder:
         labels["ilb"] = {"de": "iLB-Teilnahme", "en": "iLB participation"}
         if params:
             raw = growth_table(params)
-            table = format_growth_table(raw, labels=labels, lang=lang, rule=self.rule, n=n,
-                                        caption=_t(lang, f"Parameterschätzungen der Wachstumskurvenmodelle ({name})",
-                                                   f"Parameter estimates of the growth curve models ({name})"))
-            self.table(sec, f"{name.lower()}_growth_parameters", raw, table)
+            caption = _t(lang, f"Parameterschätzungen der Wachstumskurvenmodelle ({name})",
+                         f"Parameter estimates of the growth curve models ({name})")
+            table = format_growth_table(raw, labels=labels, lang=lang, rule=self.rule, n=n, caption=caption)
+            assert self.content is not None
+            self.content.tables[f"{name.lower()}_growth_parameters"] = (raw, table)
             raw_fit = fit_table(fits)
             fit = format_fit_table(raw_fit, labels=labels, lang=lang, rule=self.rule,
                                    caption=_t(lang, f"Modellgüte der Wachstumskurvenmodelle ({name})",
                                               f"Fit of the growth curve models ({name})"))
             self.table(sec, f"{name.lower()}_growth_fit", raw_fit, fit)
+            for dim in params:
+                part = format_growth_table(raw[raw["outcome"] == dim], labels=labels, lang=lang, rule=self.rule,
+                                           n=n, caption=f"{caption}: {self.label(s, dim)}")
+                part.add_to(sec)
         if failed:
             sec.paragraph(_t(lang, "Nicht geschätzt bzw. nicht berichtet: ", "Not estimated or not reported: ")
                           + "; ".join(failed) + ".")
@@ -587,10 +619,9 @@ class _Builder:
             sentences.append(describe_trend(self.label(s, dim), Effect(float(sl["est"]), float(sl["se"]),
                                                                        float(sl["pvalue"]), rec.n),
                                             lang=lang, rule=self.rule))
-        adj = adjust_column = None
+        adjust_column: dict[str, float] = {}
         raw = pd.DataFrame(raw_rows)
         if len(raw):
-            from ilb_eval.stats import adjust_pvalues
             raw["p_adjusted"] = np.nan
             mask = raw["factor"] == "s"
             raw.loc[mask, "p_adjusted"] = adjust_pvalues(raw.loc[mask, "pvalue"].to_numpy(float),
@@ -601,13 +632,13 @@ class _Builder:
             if adjust_column and dim in adjust_column and cells[4] == "":
                 cells[4] = format_p(adjust_column[dim], lang, prefix=False)
         ci = _t(lang, "95 %-KI", "95% CI")
-        frame = pd.DataFrame(rows, columns=[self.w["dimension"], _t(lang, "Ausgangsniveau i", "Intercept i"),
-                                            f"s [{ci}]", "p", f"p ({self.adjust})", "N"])
+        frame = pd.DataFrame(rows, columns=[self.w["dimension"], "i", f"s [{ci}]", "p", f"p ({self.adjust})", "N"])
         table = self.simple(frame, _t(lang, f"Mittleres Ausgangsniveau und mittlere Veränderung ({name})",
                                       f"Mean intercept and mean slope ({name})"),
-                            _t(lang, "Unkonditionales lineares Wachstumskurvenmodell (FIML); s in Skalenpunkten pro "
-                                     "Zeiteinheit.", "Unconditional linear growth curve model (FIML); s in scale "
-                                     "points per time unit."),
+                            _t(lang, "i = mittleres Ausgangsniveau (t1), s = mittlere Veränderung in Skalenpunkten pro "
+                                     "Zeiteinheit. Unkonditionales lineares Wachstumskurvenmodell (FIML).",
+                               "i = mean intercept (t1), s = mean slope in scale points per time unit. Unconditional "
+                               "linear growth curve model (FIML)."),
                             suppressed=any(self.mark in c for c in rows))
         self.table(sec, f"{name.lower()}_growth_means", raw, table)
         implied = [m.implied for m in s.models.values() if len(m.implied)]
@@ -626,9 +657,9 @@ class _Builder:
             sec.paragraph(_t(lang, "p-Werte in diesen Sätzen: unadjustiert; die Tabelle zeigt zusätzlich die "
                                    f"{self.adjust}-adjustierten.", "p-values in these sentences: unadjusted; the table "
                                    f"also shows the {self.adjust}-adjusted ones."), "note")
+        sec.page_break()
         sec.heading(_t(lang, "Parameter und Modellgüte", "Parameters and fit"))
         self.growth_tables(sec, s, "unconditional")
-        del adj
 
     # ..................................................................
     def correlations(self, sec: Section) -> None:
@@ -648,7 +679,7 @@ class _Builder:
                              f"Association of {x_label.lower()} with learning culture and time conditions among iLB "
                              f"participants ({name}, {wave}): {method_name} correlation, two-sided, pairwise complete "
                              "answers."))
-            fig = F.correlation_figure(c, lang=lang, labels=labels, rule=self.rule, title=x_label)
+            fig = F.correlation_figure(c, lang=lang, labels=_wrapped(labels, 30), rule=self.rule, title=x_label)
             if method == "spearman":
                 fig.axes[0].set_xlabel(_t(lang, "Korrelation ρ (Spearman, 95 %-KI)", "Correlation ρ (Spearman, 95% CI)"))
             self.fig(sec, f"{name.lower()}_correlations", fig,
@@ -675,7 +706,7 @@ class _Builder:
                                    "low, < .5 medium, < .7 high, otherwise very high."),
                                 suppressed=suppressed, align=("left", "right", "right", "right", "right", "left"))
             self.table(sec, f"{name.lower()}_correlations", c, table)
-            sentences = [describe_correlation(x_label, self.label(s, str(r.y)), float(r.r), float(r.pvalue),
+            sentences = [describe_correlation(x_label, _quote(self.label(s, str(r.y)), lang), float(r.r), float(r.pvalue),
                                               int(r.n), lang=lang, rule=self.rule)
                          for r in c.itertuples() if np.isfinite(r.r)]
             if sentences:
@@ -694,6 +725,8 @@ class _Builder:
             sat = s.satisfaction
             if not len(sat):
                 continue
+            if len(sec.blocks) > 1:
+                sec.page_break()
             sec.heading(_t(lang, f"Zufriedenheit mit Aspekten der iLB ({name})",
                            f"Satisfaction with aspects of iLB ({name})"))
             data = sat.assign(aspect=sat[f"label_{lang}"])
@@ -717,8 +750,9 @@ class _Builder:
         ben = pd.concat([s.benefit for s in studies.values() if len(s.benefit)], ignore_index=True) \
             if any(len(s.benefit) for s in studies.values()) else pd.DataFrame()
         if len(ben):
+            sec.page_break()
             sec.heading(_t(lang, "Nutzen der iLB", "Benefit of iLB"))
-            data = ben.assign(aspect=ben[f"label_{lang}"])
+            data = ben.assign(aspect=ben[f"label_{lang}"].map(lambda t: textwrap.fill(t, 34)))
             fig = F.benefit_agreement(data, lang=lang, rule=self.rule)
             self.fig(sec, "benefit", fig, _t(lang, "Zustimmung zu Nutzenaussagen zu t3 und t4 (EAP und ZP)",
                                               "Agreement with benefit statements at t3 and t4 (EAP and ZP)"),
@@ -867,12 +901,13 @@ class _Builder:
                     star = "*" if h["p_adjusted"] <= 0.05 else ""
                     cells.append(format_number(h["estimate"], 3, lang) + star)
                 rows.append(cells)
-            frame = pd.DataFrame(rows, columns=[self.w["dimension"], *[PREDICTORS[p][lang] for p in predictors]])
+            frame = pd.DataFrame(rows, columns=[self.w["dimension"], *[_SHORT_PREDICTORS[p][lang] for p in predictors]])
+            legend = "; ".join(f"{_SHORT_PREDICTORS[p][lang]} = {PREDICTORS[p][lang]}" for p in predictors)
             n_max = int(slope["n"].max())
             table = self.simple(frame, _t(lang, f"Effekte von Durchführungsart und zeitlichen Bedingungen auf die "
                                                 f"Veränderung (s) ({name})",
                                           f"Effects of delivery mode and time conditions on the slope (s) ({name})"),
-                                _t(lang, f"Unstandardisierte Koeffizienten; * p ≤ ,05 nach {self.adjust}-Korrektur über "
+                                legend + ". " + _t(lang, f"Unstandardisierte Koeffizienten; * p ≤ ,05 nach {self.adjust}-Korrektur über "
                                          f"alle {format_count(len(slope), lang)} Steigungseffekte. Zeitbedingungen am "
                                          f"Mittelwert zentriert. N bis {format_count(n_max, lang)} iLB-Teilnehmende.",
                                    f"Unstandardised coefficients; * p ≤ .05 after {self.adjust} correction over all "
@@ -977,26 +1012,38 @@ class _Builder:
                          f"{format_count(len(records), lang)} models; "
                          + ", ".join(f"{status_words.get(k, k)}: {format_count(v, lang)}" for k, v in counts.items())
                          + ". A failed model never stops the run; it is listed here with its reason."))
-        rows = []
-        for r in records:
-            n_text = self.count(r.n)[0] if r.n is not None else MISSING
-            codes = sorted({w.split(":", 1)[0] for w in r.warnings})
-            rows.append([r.sample, self.label(self.res.studies[r.sample], r.dimension), kinds.get(r.kind, r.kind),
-                         status_words.get(r.status, r.status), n_text,
-                         ", ".join(codes) + ((" – " + r.reason) if r.reason else "")])
-        frame = pd.DataFrame(rows, columns=[_t(lang, "Stichprobe", "Sample"), self.w["dimension"],
-                                            _t(lang, "Modell", "Model"), "Status", "N",
-                                            _t(lang, "Warnungen / Grund", "Warnings / reason")])
         raw = pd.DataFrame([r.to_dict() for r in records])
-        table = self.simple(frame, _t(lang, "Status aller Modelle", "Status of all models"),
-                            _t(lang, "Warnungscodes der Schätzung: ROWS_DROPPED = Personen mit fehlender Kovariate "
-                                     "ausgeschlossen; NEG_LV_VARIANCE = negative geschätzte Varianz eines "
-                                     "Wachstumsfaktors (Heywood-Fall; meist Varianz der Veränderung nahe 0).",
-                               "Warning codes: ROWS_DROPPED = persons with a missing covariate left out; "
-                               "NEG_LV_VARIANCE = negative estimated variance of a growth factor (Heywood case; "
-                               "usually a slope variance near 0)."),
-                            align=("left", "left", "left", "left", "right", "left"))
+        rows = []
+        for (sample, kind), group in raw.groupby(["sample", "kind"], sort=False):
+            codes: dict[str, int] = {}
+            for warnings in group["warnings"]:
+                for code in sorted({w.split(":", 1)[0] for w in warnings}):
+                    codes[code] = codes.get(code, 0) + 1
+            status_counts = group["status"].value_counts()
+            rows.append([sample, kinds.get(kind, kind), format_count(len(group), lang),
+                         format_count(int(status_counts.get("ok", 0)), lang),
+                         format_count(len(group) - int(status_counts.get("ok", 0)), lang),
+                         ", ".join(f"{c} ({format_count(n, lang)})" for c, n in sorted(codes.items())) or MISSING])
+        frame = pd.DataFrame(rows, columns=[_t(lang, "Stichprobe", "Sample"), _t(lang, "Modell", "Model"),
+                                            _t(lang, "Anzahl", "Count"), "ok", _t(lang, "nicht ok", "not ok"),
+                                            _t(lang, "Warnungen (Modelle)", "Warnings (models)")])
+        table = self.simple(frame, _t(lang, "Status der Modelle", "Status of the models"),
+                            _t(lang, "Je Modellart ein Modell pro Kompetenzfacette; Status jedes einzelnen Modells in "
+                                     "manifest.json und tables/model_status.csv. Warnungscodes: ROWS_DROPPED = Personen "
+                                     "mit fehlender Kovariate ausgeschlossen; NEG_LV_VARIANCE = negative geschätzte "
+                                     "Varianz eines Wachstumsfaktors (Heywood-Fall, meist Varianz der Veränderung nahe 0).",
+                               "One model per competence dimension and model kind; the status of every single model "
+                               "is in manifest.json and tables/model_status.csv. Warning codes: ROWS_DROPPED = persons "
+                               "with a missing covariate left out; NEG_LV_VARIANCE = negative estimated variance of a "
+                               "growth factor (Heywood case, usually a slope variance near 0)."),
+                            align=("left", "left", "right", "right", "right", "left"))
         self.table(sec, "model_status", raw, table)
+        bad = [r for r in records if r.status != "ok"]
+        if bad:
+            sec.heading(_t(lang, "Nicht berichtete Modelle", "Models not reported"), level=3)
+            sec.bullets([f"{r.sample}, {self.label(self.res.studies[r.sample], r.dimension)}, "
+                         f"{kinds.get(r.kind, r.kind)}: {status_words.get(r.status, r.status)} – {r.reason}"
+                         for r in bad])
         data_warnings = [f"{n}: {p}" for n, s in self.res.studies.items() for p in s.problems]
         if data_warnings:
             sec.heading(_t(lang, "Hinweise zu den Daten", "Notes on the data"), level=3)
