@@ -142,11 +142,14 @@ def check_columns(
             )
     identifiers = [name for name in counts if name != person_id and looks_like_identifier(name)]
     for name in identifiers:
+        shown = _printable(name)  # an e-mail address as a column name is data: never printed
         problems.append(
             make_problem(
                 "DIRECT_IDENTIFIER",
-                "the column name suggests a direct identifier or free text, which must not be in the analysis data",
-                file=file, column=name, expected="pseudonymised data without names, contact data or free text",
+                "the column name suggests a direct identifier or free text, which must not be in the analysis data"
+                + ("" if shown else f" (column {header.index(name) + 1}; the name is not shown because it looks like data)"),
+                file=file, column=name if shown else None,
+                expected="pseudonymised data without names, contact data or free text",
                 found="identifier-like column", fix="remove this column from the export (and delete copies of the file that still have it)",
             )
         )
