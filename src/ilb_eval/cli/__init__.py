@@ -23,7 +23,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 #: Modules (in ``ilb_eval.cli``) that implement one subcommand each, in the
 #: order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("validate", "fit", "simulate", "describe")
+COMMAND_MODULES: tuple[str, ...] = ("validate", "fit", "simulate", "describe", "report")
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2

@@ -1,0 +1,64 @@
+"""``python -m ilb_eval report``: the whole evaluation as a PDF with figures, tables and provenance.
+
+Without arguments the shipped synthetic study (EAP and ZP) is reported into a
+new run folder under ``reports/``. Progress goes to stderr, one line per
+step; the path of the finished run folder is printed to stdout. Exit code 0
+on success, 2 for input errors, 3 when a required model failed or did not
+converge (the report is still written and shows the failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ilb_eval.study import available_studies
+
+__all__ = ["HELP", "NAME", "add_arguments", "run"]
+
+NAME = "report"
+HELP = "write the evaluation report (PDF, figures, tables, manifest) into a new run folder"
+
+EXIT_MODEL_FAILED = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the report command."""
+    parser.add_argument("--study", nargs="+", action="extend", metavar="NAME|PATH",
+                        help="shipped study name (EAP, ZP) or path of a .study.json file; default: all shipped studies")
+    parser.add_argument("--data", type=Path, metavar="DIR", help="folder with the wave files; default: the example study")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="reports folder; default: reports/")
+    parser.add_argument("--lang", choices=("de", "en"), default="de", help="report language (default: de)")
+    parser.add_argument("--min-cell-size", type=int, metavar="N",
+                        help="minimum persons per published cell (default 10; floor 5; lowering is recorded)")
+    parser.add_argument("--seed", type=int, metavar="N", help="seed recorded in the manifest")
+    parser.add_argument("--adjust", choices=("holm", "bh"), default="holm",
+                        help="multiple-testing correction of the iLB effects (default: holm)")
+    parser.add_argument("--correlation", choices=("pearson", "spearman"), default="pearson",
+                        help="correlation coefficient (default: pearson)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report; prints the run folder."""
+    from ilb_eval.analysis.pipeline import DEFAULT_SEED
+    from ilb_eval.report.pipeline import write_report
+
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not message.startswith("  "):
+            print(f"[{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+    result = write_report(
+        args.data, studies=args.study or available_studies(), out=args.out, lang=args.lang,
+        min_cell_size=args.min_cell_size, seed=args.seed if args.seed is not None else DEFAULT_SEED,
+        adjust=args.adjust, correlation=args.correlation, progress=progress,
+    )
+    print(f"[{time.perf_counter() - started:5.1f} s] done", file=sys.stderr)
+    print(result.path)
+    for record in result.results.failed:
+        print(f"error: {record.sample} {record.dimension} ({record.kind}): {record.status} – {record.reason}",
+              file=sys.stderr)
+    return EXIT_MODEL_FAILED if result.failed else 0
