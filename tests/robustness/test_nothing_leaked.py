@@ -32,11 +32,12 @@ FREE_TEXT = "Kanarienvogel sagt Hallo"
 CANARIES = (CANARY_CODE, "Kanarienvogel", "zqx.mail@example.org")
 
 
-def leaks(data: bytes | str, extra: tuple[str, ...] = ()) -> list[str]:
+def leaks(data: bytes | str, extra: tuple[str, ...] = (), canaries: tuple[str, ...] = CANARIES) -> list[str]:
+    """The canaries found in ``data`` (in UTF-8, Windows-1252 or UTF-16, any case)."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     found = []
-    for canary in (*CANARIES, *extra):
+    for canary in (*canaries, *extra):
         for encoding in ("utf-8", "cp1252", "utf-16-le"):
             if canary.encode(encoding) in data or canary.lower().encode(encoding) in data.lower():
                 found.append(f"{canary!r} ({encoding})")
@@ -44,9 +45,9 @@ def leaks(data: bytes | str, extra: tuple[str, ...] = ()) -> list[str]:
     return found
 
 
-def scan_folder(folder: Path, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
+def scan_folder(folder: Path, extra: tuple[str, ...] = (), canaries: tuple[str, ...] = CANARIES) -> dict[str, list[str]]:
     return {str(p.relative_to(folder)): hits for p in sorted(folder.rglob("*"))
-            if p.is_file() and (hits := leaks(p.read_bytes(), extra))}
+            if p.is_file() and (hits := leaks(p.read_bytes(), extra, canaries))}
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
