@@ -323,7 +323,8 @@ def build_small_group(folder):
 
 
 def build_not_converging(folder):
-    return _growth_csv(folder, growth_frame(), (*_OUTCOMES, "--max-iter", "1"))
+    # seed 0: one Newton step is not enough from the default start nor from any of the extra starts
+    return _growth_csv(folder, growth_frame(seed=0), (*_OUTCOMES, "--max-iter", "1"))
 
 
 T1, T3, T4 = "eap_t1.csv", "eap_t3.csv", "eap_t4.csv"
