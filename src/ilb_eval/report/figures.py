@@ -422,7 +422,8 @@ def satisfaction(data: pd.DataFrame, *, lang: Lang = "de", rule: CellRule | None
         left.set_xlabel(words["satisfaction"])
         left.grid(axis="x", color=_LIGHT, lw=0.5)
         left.set_axisbelow(True)
-        share_max = float(np.nanmax(data["share_improve"])) if rows else 1.0
+        shares = data["share_improve"].to_numpy(float)
+        share_max = float(np.nanmax(shares)) if np.isfinite(shares).any() else 1.0
         right.set_xlim(0, min(1.0, max(0.2, share_max * 1.25)))
         right.xaxis.set_major_locator(MultipleLocator(0.2 if share_max > 0.4 else 0.1))
         _percent_axis(right.xaxis, lang)

@@ -1,0 +1,202 @@
+"""The pipeline's numbers against the engine and scipy, fault isolation and the suppression rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ilb_eval.analysis import ilb_feedback, models, sample
+from ilb_eval.analysis.correlations import correlation_data
+from ilb_eval.analysis.effects import ilb_effects
+from ilb_eval.growth import fit_growth
+from ilb_eval.prep import growth_data
+from ilb_eval.privacy import CellRule
+from ilb_eval.report.build import build_report
+
+pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
+
+
+# ------------------------------------------------------------------ numbers against the engine and scipy
+
+@pytest.mark.parametrize("dimension", ["belastbarkeit", "selbststaendigkeit"])
+def test_ilb_effects_equal_the_engine_rows(results, eap_panel, dimension):
+    study, panel = eap_panel
+    data = growth_data(panel, dimension)
+    fit = fit_growth(data, outcomes=list(study.wave_names), time_scores=data.attrs["time_scores"],
+                     covariates=["ilb", *study.covariate_names])
+    params = fit.params
+    effects = results.studies["EAP"].effects
+    for factor in ("i", "s"):
+        engine = params[(params["lhs"] == factor) & (params["op"] == "~") & (params["rhs"] == "ilb")].iloc[0]
+        ours = effects[(effects["dimension"] == dimension) & (effects["factor"] == factor)].iloc[0]
+        for a, b in (("estimate", "est"), ("se", "se"), ("pvalue", "pvalue"), ("ci_lower", "ci_lower"),
+                     ("ci_upper", "ci_upper")):
+            assert ours[a] == pytest.approx(float(engine[b]), rel=1e-9, abs=1e-12)
+        assert ours["n"] == fit.ntotal
+
+
+def test_holm_adjustment_by_hand(results):
+    effects = results.studies["EAP"].effects
+    p = effects["pvalue"].to_numpy(float)
+    order = np.argsort(p)
+    m = len(p)
+    expected = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        expected[index] = running
+    np.testing.assert_allclose(effects["p_adjusted"].to_numpy(float), expected, rtol=1e-12)
+
+
+def test_synthetic_study_reproduces_the_published_pattern(results):
+    effects = results.studies["EAP"].effects.set_index(["dimension", "factor"])
+    # resilience: lower intercept, stronger slope; autonomy: positive slope (study facts)
+    assert effects.loc[("belastbarkeit", "i"), "estimate"] < 0
+    assert effects.loc[("belastbarkeit", "i"), "p_adjusted"] <= 0.05
+    for dim in ("belastbarkeit", "selbststaendigkeit"):
+        assert effects.loc[(dim, "s"), "estimate"] > 0
+        assert effects.loc[(dim, "s"), "p_adjusted"] <= 0.05
+
+
+def test_correlations_equal_scipy_on_pairwise_data(results, eap_panel):
+    study, panel = eap_panel
+    data, x, ys, wave = correlation_data(study, panel)
+    table = results.studies["EAP"].correlations.set_index("y")
+    for y in ys:
+        pair = data[[x, y]].dropna()
+        expected = stats.pearsonr(pair[x], pair[y])
+        row = table.loc[y.removesuffix(f"_{wave}")]
+        assert row["n"] == len(pair)
+        assert row["r"] == pytest.approx(expected.statistic, abs=1e-12)
+        assert row["pvalue"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+        low, high = expected.confidence_interval(0.95)
+        assert (row["ci_lower"], row["ci_upper"]) == pytest.approx((low, high), abs=1e-9)
+    assert set(table["band_de"]) <= {"gering", "mittel", "hoch", "sehr hoch"}
+
+
+def test_lr_tests_match_the_engine(results, eap_panel):
+    study, panel = eap_panel
+    data = growth_data(panel, "belastbarkeit")
+    kw = dict(outcomes=list(study.wave_names), time_scores=data.attrs["time_scores"], group="ilb")
+    free = fit_growth(data, **kw)
+    equal = fit_growth(data, equal_slope_means=True, **kw)
+    chisq = 2 * (free.fit["logl"] - equal.fit["logl"])
+    lr = results.studies["EAP"].lr_tests.set_index(["dimension", "test"])
+    assert lr.loc[("belastbarkeit", "slopes"), "chisq"] == pytest.approx(chisq, rel=1e-9)
+    assert lr.loc[("belastbarkeit", "slopes"), "df"] == 1
+
+
+def test_implied_means_match_the_multigroup_model(results, eap_panel):
+    """At t = 0 the implied mean is the intercept mean of the multi-group model."""
+    m = results.studies["EAP"].models["belastbarkeit"]
+    params = m.records["multigroup"].results.params
+    means = params[(params["lhs"] == "i") & (params["op"] == "~1")].set_index("group_label")["est"]
+    at0 = m.implied[m.implied["time"] == 0].set_index("group")["estimate"]
+    assert at0["ilb"] == pytest.approx(means["1"], abs=1e-5)
+    assert at0["control"] == pytest.approx(means["0"], abs=1e-5)
+    slope = params[(params["lhs"] == "s") & (params["op"] == "~1")].set_index("group_label")["est"]
+    at3 = m.implied[m.implied["time"] == 3].set_index("group")["estimate"]
+    assert at3["ilb"] == pytest.approx(means["1"] + 3 * slope["1"], abs=1e-5)
+
+
+def test_every_model_has_a_status_record(results):
+    records = results.records
+    eap = results.studies["EAP"]
+    assert len(records) == 10 * 4 + 10 + 10 + 10  # EAP 4 kinds, EAP conditions, ZP unconditional, ZP conditions
+    assert all(r.status in ("ok", "failed", "not_converged", "skipped") for r in records)
+    assert all(r.ok for r in eap.records if r.kind == "conditional")
+
+
+def test_feedback_numbers(results, eap_panel):
+    study, panel = eap_panel
+    users = panel.wide[panel.wide["ilb"] == 1]
+    sat = results.studies["EAP"].satisfaction.set_index("aspect")
+    last = users[["zuf_freistellung_t3", "zuf_freistellung_t4"]].astype(float).ffill(axis=1).iloc[:, -1].dropna()
+    assert sat.loc["zuf_freistellung", "mean"] == pytest.approx(last.mean())
+    assert sat.loc["zuf_freistellung", "n"] == len(last)
+    assert 1 <= sat["ci_lower"].min() and sat["ci_upper"].max() <= 5
+    reuse = results.studies["EAP"].reuse
+    assert 0.8 < reuse["share"] < 0.95  # the chapter: 88 %
+    ben = results.studies["EAP"].benefit
+    row = ben[(ben["aspect"] == "nutzen_beruf") & (ben["wave"] == "t3")].iloc[0]
+    values = users["nutzen_beruf_t3"].dropna()
+    assert row["share"] == pytest.approx((values >= 4).mean())
+
+
+# ------------------------------------------------------------------ fault isolation
+
+def test_a_failing_model_becomes_a_record_and_the_run_goes_on(results, eap_panel, monkeypatch):
+    study, panel = eap_panel
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(models, "fit_growth", boom)
+    fitted = models.fit_study_models(study, panel, results.rule)
+    assert set(fitted) == {s.name for s in study.competence_scales}
+    for m in fitted.values():
+        assert m.records["conditional"].status == "failed"
+        assert m.records["conditional"].reason == "RuntimeError: engine exploded"
+        assert m.implied.empty
+    effects = ilb_effects(fitted)
+    assert effects["estimate"].isna().all() and set(effects["status"]) == {"failed"}
+    eap = dataclasses.replace(results.studies["EAP"], models=fitted, effects=effects)
+    broken = dataclasses.replace(results, studies={**results.studies, "EAP": eap})
+    content = build_report(broken)
+    text = " ".join(str(v) for _, t in content.tables.values() for v in t.frame.to_numpy().ravel())
+    assert "Modell fehlgeschlagen" in text
+    assert len(broken.failed) >= 10
+
+
+# ------------------------------------------------------------------ suppression on constructed small groups
+
+@pytest.fixture(scope="module")
+def small_panel(eap_panel):
+    """The EAP panel with only 7 iLB users left."""
+    study, panel = eap_panel
+    wide = panel.wide
+    keep = wide[wide["ilb"] == 0].index.union(wide[wide["ilb"] == 1].index[:7])
+    return study, dataclasses.replace(panel, wide=wide.loc[keep].reset_index(drop=True))
+
+
+def test_small_group_is_suppressed_with_a_note(results, small_panel):
+    study, panel = small_panel
+    rule = CellRule(10)
+    demo = sample.demographics(study, panel, rule)
+    ilb = demo[demo["group"] == "ilb"].set_index("characteristic")
+    assert ilb.loc["persons", "n"] == 7
+    assert ilb.drop(index="persons")["value"].isna().all()  # every share and the mean age
+    sat = ilb_feedback.satisfaction(study, panel, rule)
+    assert sat["mean"].isna().all() and sat["share_improve"].isna().all()
+    assert math.isnan(ilb_feedback.reuse(study, panel, rule)["share"])
+    eap = dataclasses.replace(results.studies["EAP"], demographics=demo, satisfaction=sat,
+                              response=sample.response(study, panel))
+    content = build_report(dataclasses.replace(results, studies={**results.studies, "EAP": eap}))
+    _, table = content.tables["eap_sample"]
+    assert table.frame.loc[0, "iLB"] == "•"
+    assert set(table.frame["iLB"]) == {"•"}
+    assert "unterdrückt" in table.note and "10 Personen" in table.note
+    _, sat_table = content.tables["eap_satisfaction"]
+    assert set(sat_table.frame["M"]) == {"•"}
+    fig = content.figures["eap_response"]
+    assert any("Nicht dargestellt" in t.get_text() for t in fig.texts)
+
+
+def test_small_group_models_are_not_fitted(small_panel):
+    study, panel = small_panel
+    dim = models._dimension(study, panel, "belastbarkeit", CellRule(10))
+    for kind in ("conditional", "multigroup", "equal_intercepts", "equal_slopes"):
+        assert dim.records[kind].status == "skipped"
+        assert "fewer than 30" in dim.records[kind].reason
+    assert models.group_floor(CellRule(40)) == 40
+
+
+def test_share_with_small_complement_is_suppressed():
+    rule = CellRule(10)
+    values = pd.Series([1.0] * 95 + [0.0] * 5)
+    assert math.isnan(ilb_feedback._share(rule, values, values == 1))
