@@ -673,13 +673,15 @@ class _Builder:
             wave = str(c["wave"].iloc[0])
             labels = self.labels(s)
             x_label = self.label(s, str(c["x"].iloc[0]))
+            if len(self.res.studies) > 1:
+                sec.heading(name)
             sec.paragraph(_t(lang, f"Zusammenhang der {x_label} mit Lernkultur und zeitlichen Rahmenbedingungen bei "
                                    f"den iLB-Teilnehmenden ({name}, {wave}): Korrelation nach {method_name}, "
                                    "zweiseitig, paarweise vollständige Angaben.",
                              f"Association of {x_label.lower()} with learning culture and time conditions among iLB "
                              f"participants ({name}, {wave}): {method_name} correlation, two-sided, pairwise complete "
                              "answers."))
-            fig = F.correlation_figure(c, lang=lang, labels=_wrapped(labels, 30), rule=self.rule, title=x_label)
+            fig = F.correlation_figure(c, lang=lang, labels=_wrapped(labels, 44), rule=self.rule, title=x_label)
             if method == "spearman":
                 fig.axes[0].set_xlabel(_t(lang, "Korrelation ρ (Spearman, 95 %-KI)", "Correlation ρ (Spearman, 95% CI)"))
             self.fig(sec, f"{name.lower()}_correlations", fig,
@@ -793,6 +795,7 @@ class _Builder:
             sec.bullets(reuse_rows)
         inter = self.res.interviews
         if len(inter):
+            sec.page_break()
             sec.heading(_t(lang, "Qualitative Interviews", "Qualitative interviews"))
             data = inter.copy()
             if lang == "en":
@@ -1020,23 +1023,24 @@ class _Builder:
                 for code in sorted({w.split(":", 1)[0] for w in warnings}):
                     codes[code] = codes.get(code, 0) + 1
             status_counts = group["status"].value_counts()
-            rows.append([sample, kinds.get(kind, kind), format_count(len(group), lang),
-                         format_count(int(status_counts.get("ok", 0)), lang),
-                         format_count(len(group) - int(status_counts.get("ok", 0)), lang),
-                         ", ".join(f"{c} ({format_count(n, lang)})" for c, n in sorted(codes.items())) or MISSING])
+            rows.append([sample, kinds.get(kind, kind),
+                         f"{format_count(int(status_counts.get('ok', 0)), lang)}/{format_count(len(group), lang)}",
+                         "; ".join(f"{c} ({format_count(n, lang)})" for c, n in sorted(codes.items())) or MISSING])
         frame = pd.DataFrame(rows, columns=[_t(lang, "Stichprobe", "Sample"), _t(lang, "Modell", "Model"),
-                                            _t(lang, "Anzahl", "Count"), "ok", _t(lang, "nicht ok", "not ok"),
-                                            _t(lang, "Warnungen (Modelle)", "Warnings (models)")])
+                                            _t(lang, "ok/alle", "ok/all"),
+                                            _t(lang, "Warnungen (Anzahl Modelle)", "Warnings (number of models)")])
         table = self.simple(frame, _t(lang, "Status der Modelle", "Status of the models"),
                             _t(lang, "Je Modellart ein Modell pro Kompetenzfacette; Status jedes einzelnen Modells in "
                                      "manifest.json und tables/model_status.csv. Warnungscodes: ROWS_DROPPED = Personen "
                                      "mit fehlender Kovariate ausgeschlossen; NEG_LV_VARIANCE = negative geschätzte "
-                                     "Varianz eines Wachstumsfaktors (Heywood-Fall, meist Varianz der Veränderung nahe 0).",
+                                     "Varianz eines Wachstumsfaktors (Heywood-Fall, meist Varianz der Veränderung nahe 0); "
+                                     "NEG_OV_VARIANCE = negative geschätzte Residualvarianz einer Welle.",
                                "One model per competence dimension and model kind; the status of every single model "
                                "is in manifest.json and tables/model_status.csv. Warning codes: ROWS_DROPPED = persons "
                                "with a missing covariate left out; NEG_LV_VARIANCE = negative estimated variance of a "
-                               "growth factor (Heywood case, usually a slope variance near 0)."),
-                            align=("left", "left", "right", "right", "right", "left"))
+                               "growth factor (Heywood case, usually a slope variance near 0); NEG_OV_VARIANCE = "
+                               "negative estimated residual variance of a wave."),
+                            align=("left", "left", "right", "left"))
         self.table(sec, "model_status", raw, table)
         bad = [r for r in records if r.status != "ok"]
         if bad:
@@ -1044,10 +1048,19 @@ class _Builder:
             sec.bullets([f"{r.sample}, {self.label(self.res.studies[r.sample], r.dimension)}, "
                          f"{kinds.get(r.kind, r.kind)}: {status_words.get(r.status, r.status)} – {r.reason}"
                          for r in bad])
-        data_warnings = [f"{n}: {p}" for n, s in self.res.studies.items() for p in s.problems]
+        data_warnings: dict[str, list[str]] = {}
+        for n, s in self.res.studies.items():
+            for problem in s.problems:
+                message, _, file = problem.rpartition(" (")
+                key = f"{n}: {message}" if file.endswith(")") else f"{n}: {problem}"
+                data_warnings.setdefault(key, [])
+                if file.endswith(")"):
+                    data_warnings[key].append(file[:-1])
         if data_warnings:
-            sec.heading(_t(lang, "Hinweise zu den Daten", "Notes on the data"), level=3)
-            sec.bullets(data_warnings)
+            sec.heading(_t(lang, "Hinweise der Datenprüfung", "Notes from the data checks"), level=3)
+            sec.bullets([k + (f" ({', '.join(v)})" if v else "") for k, v in data_warnings.items()])
+            if lang == "de":
+                sec.paragraph("Die Meldungen der Datenprüfung sind englisch (wie die Kommandozeile).", "note")
 
     def provenance(self, sec: Section) -> None:
         lang = self.lang
