@@ -23,7 +23,16 @@ def test_valid_spec_is_frozen_and_normalised():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"outcomes": ("y1", "y3")}, "at least 3 waves"),
+        ({"outcomes": ("y1",), "time_scores": (0,)}, "at least 2 waves"),
+        (
+            {"outcomes": ("y1", "y3"), "time_scores": (0, 2)},
+            "NOT_IDENTIFIED.*7 free.*5 means.*df = -2",
+        ),
+        (
+            {"outcomes": ("y1", "y3"), "time_scores": (0, 2), "residual_variances": "equal"},
+            "NOT_IDENTIFIED.*df = -1.*slope_variance='zero'",
+        ),
+        ({"slope_variance": "random"}, "slope_variance must be one of"),
         ({"time_scores": (0, 2)}, "time_scores has 2 value"),
         ({"time_scores": (0, "a", 3)}, "time_scores must be numbers"),
         ({"time_scores": (0, float("nan"), 3)}, "finite"),
@@ -59,3 +68,9 @@ def test_to_lavaan_writes_model_and_call():
     assert "i ~ c(mi, mi, mi)*1" in text and "s ~ c(ms, ms, ms)*1" in text
     assert "y3 ~~ c(th1, th2, th3)*y3" in text
     assert 'growth(model, data = d, missing = "fiml", group = "g")' in text
+
+
+def test_two_waves_are_identified_with_a_fixed_slope():
+    spec = GrowthSpec(outcomes=("y1", "y3"), time_scores=(0, 2), slope_variance="zero")
+    assert spec.n_free_per_group == spec.n_moments_per_group == 5
+    assert "s ~~ 0*s" in spec.to_lavaan() and "i ~~ 0*s" in spec.to_lavaan()

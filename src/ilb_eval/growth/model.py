@@ -45,6 +45,8 @@ from ilb_eval.growth.robust import GroupInput, MLRParts, mlr_parts, scaled_fit_m
 from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
+from ilb_eval.growth.starts import LOGL_TOLERANCE, StartsReport, best_of_starts
+from ilb_eval.growth.status import LOW_COVERAGE_LIMIT, FitStatus, coverage_matrix
 from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 
 __all__ = ["GrowthModel", "GrowthProblem", "fit_growth"]
@@ -117,6 +119,11 @@ class GrowthModel:
     min_group_size
         Smallest group of a multi-group model (the minimum cell size, default
         10); smaller groups are refused with an InputError (SMALL_GROUP).
+    n_starts
+        Extra perturbed starts after the default fit (few Newton steps each;
+        LOCAL_OPTIMUM when they disagree; 0 switches them off).
+    seed
+        Seed of the perturbed starts (:class:`numpy.random.SeedSequence`).
 
     Examples
     --------
@@ -135,7 +142,13 @@ class GrowthModel:
     """
 
     def __init__(
-        self, spec: GrowthSpec, *, max_iter: int = 200, min_group_size: int = DEFAULT_MIN_CELL_SIZE
+        self,
+        spec: GrowthSpec,
+        *,
+        max_iter: int = 200,
+        min_group_size: int = DEFAULT_MIN_CELL_SIZE,
+        n_starts: int = 5,
+        seed: int = 0,
     ) -> None:
         if not isinstance(spec, GrowthSpec):
             raise SpecError(
@@ -145,6 +158,8 @@ class GrowthModel:
         self.spec = spec
         self.max_iter = int(max_iter)
         self.min_group_size = int(min_group_size)
+        self.n_starts = int(n_starts)
+        self.seed = int(seed)
 
     def __repr__(self) -> str:
         return f"GrowthModel({self.spec!r})"
@@ -175,7 +190,7 @@ class GrowthModel:
         """
         started = time.perf_counter()
         prepared = prepare_data(data, self.spec, min_group_size=self.min_group_size)
-        return _fit(self.spec, prepared, started, self.max_iter)
+        return _fit(self.spec, prepared, started, self.max_iter, self.n_starts, self.seed)
 
     def problem(self, data: pd.DataFrame) -> GrowthProblem:
         """The model bound to ``data``: objective, start values, parameter table.
@@ -251,7 +266,14 @@ def _problem(spec: GrowthSpec, prepared: PreparedData) -> GrowthProblem:
     return GrowthProblem(spec, labels, table, structure, pmap, groups)
 
 
-def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int) -> GrowthResults:
+def _fit(
+    spec: GrowthSpec,
+    prepared: PreparedData,
+    started: float,
+    max_iter: int,
+    n_starts: int = 5,
+    seed: int = 0,
+) -> GrowthResults:
     records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
     if prepared.n_dropped:
         parts = [f"{n} row(s) with {_DROP_TEXT[k]}" for k, n in prepared.n_dropped.items()]
@@ -262,12 +284,24 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
             )
         )
     problem = _problem(spec, prepared)
-    records.extend(_coverage(spec, problem))
+    lowest_coverage, coverage_records = _coverage(spec, problem)
+    records.extend(coverage_records)
     groups, labels, table = problem.groups, problem.labels, problem.table
     structure, pmap, n_groups = problem.structure, problem.pmap, len(problem.groups)
-    optimum = maximize(
-        problem.objective, problem.start_values(), problem.n_total, max_iter=max_iter
+    start = problem.start_values()
+    default = maximize(problem.objective, start, problem.n_total, max_iter=max_iter)
+    optimum, starts = best_of_starts(
+        problem.objective,
+        start,
+        _kinds(table, pmap.n_free),
+        default,
+        problem.n_total,
+        n_starts=n_starts,
+        seed=seed,
+        max_iter=max_iter,
     )
+    if starts.disagree:
+        records.append((_local_optimum_warning(starts), ConvergenceWarning))
     if not optimum.converged:
         records.append(
             (
@@ -302,6 +336,29 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
         table["std_all"] = np.nan
     for record, category in records:
         warnings.warn(record.message, category, stacklevel=3)
+    status = FitStatus(
+        converged=optimum.converged,
+        iterations=optimum.iterations,
+        max_abs_gradient=float(np.max(np.abs(optimum.evaluation.gradient), initial=0.0)),
+        min_information_eigenvalue=_min_eigenvalue(optimum.evaluation.hessian),
+        negative_ov_variances={
+            label: tuple(y for y, v in zip(spec.outcomes, np.diag(m.theta), strict=True) if v < 0)
+            for m, label in zip(matrices, labels, strict=True)
+        },
+        negative_lv_variances={
+            label: tuple(f for f, v in zip(("i", "s"), np.diag(m.psi), strict=True) if v < 0)
+            for m, label in zip(matrices, labels, strict=True)
+        },
+        lv_cov_not_pd={
+            label: bool(np.linalg.eigvalsh(m.psi)[0] < -(np.finfo(float).eps ** 0.75))
+            for m, label in zip(matrices, labels, strict=True)
+        },
+        min_pairwise_coverage=lowest_coverage,
+        rows_dropped=dict(prepared.n_dropped),
+        n_starts=starts.n_starts,
+        starts_agree=not starts.disagree,
+        warnings=tuple(r.code for r, _ in records),
+    )
     return GrowthResults(
         spec=spec,
         _params=table,
@@ -313,6 +370,43 @@ def _fit(spec: GrowthSpec, prepared: PreparedData, started: float, max_iter: int
         group_labels=labels,
         iterations=optimum.iterations,
         n_patterns=tuple(len(g.patterns) for g in groups),
+        status=status,
+    )
+
+
+def _min_eigenvalue(hessian: np.ndarray | None) -> float:
+    """Smallest eigenvalue of the observed information ``-hessian``."""
+    if hessian is None or hessian.size == 0:
+        return float("nan")
+    return float(np.linalg.eigvalsh(-0.5 * (hessian + hessian.T))[0])
+
+
+def _kinds(table: pd.DataFrame, n_free: int) -> np.ndarray:
+    """Kind of each free parameter for the perturbed starts: var, cov or loc."""
+    kinds = np.full(n_free, "loc", dtype=object)
+    for f, op, lhs, rhs in zip(table["free"], table["op"], table["lhs"], table["rhs"], strict=True):
+        if f > 0 and op == "~~":
+            kinds[f - 1] = "var" if lhs == rhs else "cov"
+    return kinds.astype(str)
+
+
+def _local_optimum_warning(starts: StartsReport) -> GrowthWarning:
+    if starts.best_logl > starts.default_logl + LOGL_TOLERANCE:
+        what = (
+            f"a perturbed start reached a higher log-likelihood ({starts.best_logl:.6f}) than the "
+            f"default start ({starts.default_logl:.6f}); the better solution is reported"
+        )
+    else:
+        what = (
+            "perturbed starts reached the same log-likelihood with estimates up to "
+            f"{starts.max_estimate_difference:.2e} apart (a flat ridge)"
+        )
+    return GrowthWarning(
+        "LOCAL_OPTIMUM",
+        f"The {starts.n_starts} extra starts disagree: {what}. The likelihood may have several "
+        "maxima or the model may be empirically not identified. Look at the smallest "
+        "eigenvalue of the information matrix in the status record and simplify the model "
+        "(equal residual variances, fixed slope variance) if it is near zero.",
     )
 
 
@@ -439,35 +533,48 @@ def _inference(
 
 def _coverage(
     spec: GrowthSpec, problem: GrowthProblem
-) -> list[tuple[GrowthWarning, type[IlbEvalWarning]]]:
-    """Pairs of waves never observed together (their covariance is not identified)."""
+) -> tuple[float, list[tuple[GrowthWarning, type[IlbEvalWarning]]]]:
+    """Lowest pairwise coverage; ZERO_COVERAGE / LOW_COVERAGE warnings per group."""
     records: list[tuple[GrowthWarning, type[IlbEvalWarning]]] = []
     p = spec.n_waves
+    lowest = 1.0
     for stats_g, label in zip(problem.groups, problem.labels, strict=True):
-        counts = np.zeros((p, p))
-        for pat in stats_g.patterns:
-            mask = np.zeros(p)
-            mask[pat.observed] = 1.0
-            counts += pat.n * np.outer(mask, mask)
-        pairs = [
-            f"{spec.outcomes[a]}-{spec.outcomes[b]}"
-            for a in range(p)
-            for b in range(a + 1, p)
-            if counts[a, b] == 0
+        cover = coverage_matrix(stats_g.patterns, p)
+        lowest = min(lowest, float(cover.min()))
+        pairs = [(a, b) for a in range(p) for b in range(a + 1, p)]
+        zero = [f"{spec.outcomes[a]}-{spec.outcomes[b]}" for a, b in pairs if cover[a, b] == 0]
+        low = [
+            f"{spec.outcomes[a]}-{spec.outcomes[b]} ({cover[a, b]:.3f})"
+            for a, b in pairs
+            if 0 < cover[a, b] < LOW_COVERAGE_LIMIT
         ]
-        if pairs:
-            where = f" in group {label}" if label else ""
+        where = f" in group {label}" if label else ""
+        if zero:
             records.append(
                 (
                     GrowthWarning(
                         "ZERO_COVERAGE",
-                        f"No person has both outcomes of the pair(s) {', '.join(pairs)}{where}; "
+                        f"No person has both outcomes of the pair(s) {', '.join(zero)}{where}; "
                         "their covariance is not identified by the data.",
                     ),
                     MissingDataWarning,
                 )
             )
-    return records
+        if low:
+            records.append(
+                (
+                    GrowthWarning(
+                        "LOW_COVERAGE",
+                        f"Because of missing values, fewer than {LOW_COVERAGE_LIMIT:.0%} of the "
+                        f"persons{where} are observed at both waves of the pair(s) "
+                        f"{', '.join(low)}; the covariances of these waves, and with them the "
+                        "slope variance, rest on few persons. Look at the attrition pattern "
+                        "before trusting the variance estimates.",
+                    ),
+                    MissingDataWarning,
+                )
+            )
+    return lowest, records
 
 
 def _admissibility(
@@ -544,6 +651,7 @@ def fit_growth(
     equal_slope_means: bool = False,
     residual_variances: Literal["free", "equal"] = "free",
     estimator: Literal["ML", "MLR"] = "ML",
+    slope_variance: Literal["free", "zero"] = "free",
 ) -> GrowthResults:
     """Fit a linear latent growth curve model by full-information ML.
 
@@ -571,6 +679,8 @@ def fit_growth(
         ``"ML"`` or ``"MLR"`` (sandwich standard errors; the fit measures add
         chisq_scaled, df_scaled, pvalue_scaled, chisq_scaling_factor,
         baseline_chisq_scaled, cfi_scaled, tli_scaled and rmsea_scaled).
+    slope_variance
+        ``"free"`` or ``"zero"`` (fixed slope: ``s ~~ 0*s; i ~~ 0*s``).
 
     Returns
     -------
@@ -601,5 +711,6 @@ def fit_growth(
         equal_slope_means=equal_slope_means,
         residual_variances=residual_variances,
         estimator=estimator,
+        slope_variance=slope_variance,
     )
     return GrowthModel(spec).fit(data)

@@ -55,8 +55,9 @@ def _rows_for_group(spec: GrowthSpec, group: int, label: str) -> list[dict[str, 
     for y in spec.outcomes:
         add(y, "~~", y, True, name=theta_label)
     add("i", "~~", "i", True)
-    add("s", "~~", "s", True)
-    add("i", "~~", "s", True)
+    random_slope = spec.slope_variance == "free"
+    add("s", "~~", "s", random_slope, 0.0)
+    add("i", "~~", "s", random_slope, 0.0)
     for a, xa in enumerate(spec.covariates):
         for xb in spec.covariates[a:]:
             add(xa, "~~", xb, False)

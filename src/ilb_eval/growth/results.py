@@ -14,6 +14,7 @@ from scipy import stats
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth.spec import GrowthSpec
+from ilb_eval.growth.status import FitStatus
 
 __all__ = ["GrowthResults", "GrowthWarning", "LRTest", "lr_test"]
 
@@ -27,7 +28,9 @@ class GrowthWarning:
     """One statistical warning of a fit: a stable ``code`` and a ``message``.
 
     Codes: ``NOT_CONVERGED``, ``NEG_LV_VARIANCE``, ``NEG_OV_VARIANCE``,
-    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``, ``ZERO_COVERAGE``.
+    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``, ``ZERO_COVERAGE``,
+    ``LOW_COVERAGE``, ``LOCAL_OPTIMUM`` (``NOT_IDENTIFIED`` is refused before
+    fitting with a SpecError).
     """
 
     code: str
@@ -80,6 +83,8 @@ class GrowthResults:
         Newton iterations of the growth model.
     n_patterns
         Number of missing-data patterns per group.
+    status
+        The :class:`~ilb_eval.growth.status.FitStatus` record of the fit.
     """
 
     spec: GrowthSpec
@@ -92,6 +97,7 @@ class GrowthResults:
     group_labels: tuple[str, ...]
     iterations: int = 0
     n_patterns: tuple[int, ...] = ()
+    status: FitStatus | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
@@ -114,7 +120,7 @@ class GrowthResults:
         return Summary(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary: params, fit, converged, warnings, seconds (NaN -> None)."""
+        """JSON-safe dictionary: params, fit, converged, warnings, seconds, status (NaN -> None)."""
         params = self._params.loc[:, list(PARAM_KEYS)].copy()
         params["group"] = self._params["group_label"]
         records = params.to_dict(orient="records")
@@ -126,6 +132,7 @@ class GrowthResults:
                 "warnings": [w.to_dict() for w in self.warnings],
                 "n_dropped": dict(self.n_dropped),
                 "seconds": float(self.seconds),
+                "status": self.status.to_dict() if self.status is not None else None,
             }
         )
 

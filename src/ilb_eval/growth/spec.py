@@ -22,6 +22,7 @@ __all__ = ["ESTIMATORS", "GrowthSpec"]
 ESTIMATORS: tuple[str, ...] = ("ML", "MLR")
 
 _RESIDUAL_OPTIONS = ("free", "equal")
+_SLOPE_OPTIONS = ("free", "zero")
 _RESERVED = ("i", "s")
 
 
@@ -77,12 +78,16 @@ class GrowthSpec:
     estimator
         ``"ML"`` or ``"MLR"`` (robust sandwich standard errors and the
         Yuan-Bentler scaled test, as lavaan's ``estimator = "MLR"``).
+    slope_variance
+        ``"free"`` (random slope) or ``"zero"``: random intercept, fixed
+        slope (lavaan: ``s ~~ 0*s; i ~~ 0*s``).
 
     Raises
     ------
     SpecError
-        When the specification is inconsistent; the message says what was
-        given and how to fix it.
+        When the specification is inconsistent or not identified (more free
+        parameters than moments per group; the message starts with
+        ``NOT_IDENTIFIED``); the message says what was given and how to fix it.
 
     Examples
     --------
@@ -101,17 +106,18 @@ class GrowthSpec:
     equal_slope_means: bool = False
     residual_variances: Literal["free", "equal"] = "free"
     estimator: Literal["ML", "MLR"] = "ML"
+    slope_variance: Literal["free", "zero"] = "free"
 
     def __post_init__(self) -> None:
         outcomes = _names(self.outcomes, "outcomes")
         covariates = _names(self.covariates, "covariates")
         object.__setattr__(self, "outcomes", outcomes)
         object.__setattr__(self, "covariates", covariates)
-        if len(outcomes) < 3:
+        if len(outcomes) < 2:
             raise SpecError(
                 f"outcomes has {len(outcomes)} column(s) ({', '.join(outcomes) or 'none'}); "
-                "a linear growth model with free residual variances needs at least 3 waves. "
-                "Pass 3 or more outcome columns in wave order."
+                "a growth model needs at least 2 waves (3 with a random slope). "
+                "Pass the outcome columns in wave order."
             )
         try:
             scores = tuple(float(t) for t in self.time_scores)
@@ -168,6 +174,42 @@ class GrowthSpec:
                 f"estimator must be one of {', '.join(ESTIMATORS)}, got {self.estimator!r}. "
                 "Use 'ML' (maximum likelihood, lavaan's default)."
             )
+        if self.slope_variance not in _SLOPE_OPTIONS:
+            raise SpecError(
+                f"slope_variance must be one of {', '.join(_SLOPE_OPTIONS)}, "
+                f"got {self.slope_variance!r}. Use 'free' (random slope) or 'zero' (fixed slope)."
+            )
+        self._check_identified()
+
+    @property
+    def n_free_per_group(self) -> int:
+        """Free parameters of one group (before equality constraints across groups)."""
+        p, q = self.n_waves, len(self.covariates)
+        theta = p if self.residual_variances == "free" else 1
+        psi = 3 if self.slope_variance == "free" else 1
+        return theta + psi + 2 + 2 * q
+
+    @property
+    def n_moments_per_group(self) -> int:
+        """Means, variances and covariances of the outcomes (and with the covariates)."""
+        p, q = self.n_waves, len(self.covariates)
+        return p * (p + 1) // 2 + p + p * q
+
+    def _check_identified(self) -> None:
+        """Refuse models with more free parameters than moments (NOT_IDENTIFIED)."""
+        npar, moments = self.n_free_per_group, self.n_moments_per_group
+        if npar <= moments:
+            return
+        parts = [f"{self.n_waves} waves"]
+        parts.append(f"{self.residual_variances} residual variances")
+        if self.slope_variance == "free":
+            parts.append("a random slope")
+        raise SpecError(
+            f"NOT_IDENTIFIED: the model with {', '.join(parts)} has {npar} free parameters per "
+            f"group but the data give only {moments} means, variances and covariances "
+            f"(df = {moments - npar}); its estimates would not be unique. Fix: add waves, use "
+            "residual_variances='equal', or fix the slope variance (slope_variance='zero')."
+        )
 
     @property
     def n_waves(self) -> int:
@@ -237,6 +279,9 @@ class GrowthSpec:
                 label = "th"
             for y in self.outcomes:
                 lines.append(f"{y} ~~ {label}*{y}")
+        if self.slope_variance == "zero":
+            lines.append("s ~~ 0*s")
+            lines.append("i ~~ 0*s")
         for (lhs, _op, _rhs), label in self.equal_labels().items():
             lines.append(f"{lhs} ~ c({', '.join([label] * ngroups)})*1")
         lines.append("'")
