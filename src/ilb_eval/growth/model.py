@@ -371,6 +371,7 @@ def _fit(
         iterations=optimum.iterations,
         n_patterns=tuple(len(g.patterns) for g in groups),
         status=status,
+        vcov=vcov if optimum.converged else np.full_like(vcov, np.nan),
     )
 
 

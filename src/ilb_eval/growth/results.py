@@ -85,6 +85,9 @@ class GrowthResults:
         Number of missing-data patterns per group.
     status
         The :class:`~ilb_eval.growth.status.FitStatus` record of the fit.
+    vcov
+        Covariance matrix of the free parameters (row ``k`` is the table's
+        ``free == k + 1``; sandwich for MLR; NaN when it cannot be computed).
     """
 
     spec: GrowthSpec
@@ -98,6 +101,7 @@ class GrowthResults:
     iterations: int = 0
     n_patterns: tuple[int, ...] = ()
     status: FitStatus | None = None
+    vcov: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
