@@ -39,7 +39,8 @@ def test_delta_method_equals_finite_differences(fit):
     means = {c: float(table.query(f"lhs == '{c}' and op == '~1'")["est"].iloc[0]) for c in ZERO}
 
     def mean_at(theta: np.ndarray) -> float:
-        est = dict(zip(zip(free["lhs"], free["op"], free["rhs"]), theta, strict=True))
+        keys = zip(free["lhs"], free["op"], free["rhs"], strict=True)
+        est = dict(zip(keys, theta, strict=True))
         level = est[("i", "~1", "")] + sum(est[("i", "~", c)] * v for c, v in means.items())
         slope = est[("s", "~1", "")] + sum(est[("s", "~", c)] * v for c, v in means.items())
         return level + 2.5 * slope
