@@ -5,7 +5,7 @@ mutated study definitions and table schemas to ``load_study``, round robin, for 
 Only the package's own errors (IlbEvalError) may escape, each input must answer within
 ``TIME_LIMIT`` seconds and no input file may change; the first violation stops the run with the
 seed that replays it (exit 1). The harness is tests/robustness/fuzz_harness.py; the suite runs a
-short version of it (tests/robustness/test_fuzz.py).
+short version of it (tests/robustness/test_fuzz_inputs.py).
 
 Run: ``python benchmarks/fuzz_loaders.py --minutes 10 [--seed 0]``
 """
