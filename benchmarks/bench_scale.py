@@ -4,7 +4,7 @@ Steps: ``simulate_study(scale=100)`` into a temporary folder (about 170,000
 EAP and 49,000 ZP persons) -> ``load_waves`` -> ``build_panel`` -> the
 conditional growth model of every competence scale of both samples (EAP with
 the iLB group as a covariate) -> the report pipeline when it exists in this
-checkout. Prints the wall time of each step and the peak resident memory
+checkout (``write_report``). Prints the wall time of each step and the peak resident memory
 (``resource.getrusage`` ``ru_maxrss`` of this process and of its children,
 e.g. the .sav worker processes). The run fails (exit 1) if the peak reaches
 4 GB (issue 8, item 5).
@@ -68,23 +68,20 @@ def fit_all(study, panel) -> list[str]:
     return lines
 
 
-def report_step(data_dir: Path, out: Path):
-    """The report pipeline, if this checkout has one (built in parallel; optional here)."""
-    for name in ("ilb_eval.report.pipeline", "ilb_eval.report.build"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        for func in ("build_report", "run_report", "make_report"):
-            if hasattr(module, func):
-                return name, getattr(module, func)
-    return None, None
+def report_step():
+    """``write_report`` of the report pipeline, if this checkout has it."""
+    try:
+        module = importlib.import_module("ilb_eval.report.pipeline")
+    except ImportError:
+        return None
+    return getattr(module, "write_report", None)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=100.0)
     parser.add_argument("--limit-gb", type=float, default=4.0)
+    parser.add_argument("--no-report", action="store_true", help="skip the report pipeline")
     args = parser.parse_args(argv)
     steps = Steps()
     total = time.perf_counter()
@@ -106,11 +103,16 @@ def main(argv: list[str] | None = None) -> int:
             fits += steps.run(f"{name}: growth models ({len(study.scales)} scales)", fit_all, study, panel)
             del panel
         print("\n".join(fits))
-        module, func = report_step(data, Path(folder) / "reports")
-        if func is None:
-            print("report pipeline: not in this checkout (skipped)")
+        write_report = report_step()
+        if write_report is None or args.no_report:
+            print("report pipeline: skipped")
         else:
-            print(f"report pipeline: {module}.{func.__name__} found; run it with its own benchmark")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                run = steps.run("write_report (EAP and ZP: analysis, figures, tables, PDF)", write_report,
+                                data, out=Path(folder) / "reports")
+            print(f"  run folder {run.path.name}: {sum(1 for p in run.path.rglob('*') if p.is_file())} files, "
+                  f"steps { {k: round(v, 1) for k, v in run.seconds.items()} }, failed={run.failed}")
     seconds = time.perf_counter() - total
     own, children = peak_mb()
     peak = max(own, children)

@@ -96,11 +96,15 @@ def test_library_warnings_logs_and_errors_carry_no_canary(planted, caplog):
 
 def test_cli_validate_and_describe_good_and_bad_data(planted, tmp_path):
     study, study_path, data, frames = planted
+    from test_nothing_lost import snapshot
+
+    inputs = snapshot(data) | snapshot(study_path.parent)
     outputs = []
     for args in (("validate",), ("describe", "--json")):
         result = cli(*args, "--study", str(study_path), "--data", str(data))
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout + result.stderr)
+    assert snapshot(data) | snapshot(study_path.parent) == inputs  # inputs unchanged by good runs
     bad = frames["t3"].astype({"fk_1": object})
     bad.loc[4, "fk_1"] = FREE_TEXT
     bad["Kommentar"] = FREE_TEXT  # a free-text column: refused, its content never shown
@@ -109,6 +113,8 @@ def test_cli_validate_and_describe_good_and_bad_data(planted, tmp_path):
         result = cli(*args, "--study", str(study_path), "--data", str(data))
         assert result.returncode == 2 and "DIRECT_IDENTIFIER" in result.stdout + result.stderr
         outputs.append(result.stdout + result.stderr)
+    inputs["eap_t3.csv"] = snapshot(data)["eap_t3.csv"]
+    assert snapshot(data) | snapshot(study_path.parent) == inputs  # ... and by failing runs
     assert [leaks(o) for o in outputs if leaks(o)] == []
 
 
