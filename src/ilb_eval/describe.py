@@ -77,19 +77,10 @@ def describe_panel(study: Study, panel: Panel) -> dict[str, Any]:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from ilb_eval.prep import build_panel
-    >>> zp = load_study("ZP")
-    >>> def wave(name, codes):
-    ...     schema = zp.wave(name).table_schema
-    ...     data = {f.name: [3.0] * len(codes) for f in schema.fields}
-    ...     data.update(code=codes, age=[45.0] * len(codes))
-    ...     return pd.DataFrame(data, index=pd.Index(range(2, 2 + len(codes)), name="row"))
-    >>> codes = [f"P{i:02d}" for i in range(12)]
-    >>> panel = build_panel(zp, {"t1": wave("t1", codes), "t3": wave("t3", codes[:4]), "t4": wave("t4", [])})
-    >>> summary = describe_panel(zp, panel)
-    >>> summary["persons"], summary["records_per_wave"], summary["mean_age"]
-    (12, {'t1': 12, 't3': None, 't4': None}, 45.0)
+    >>> from ilb_eval.datasets import load_example_panel
+    >>> summary = describe_panel(load_study("ZP"), load_example_panel("ZP"))
+    >>> summary["persons"], summary["records_per_wave"]
+    (488, {'t1': 444, 't3': 450, 't4': 423})
     """
     rule = CellRule(study.min_cell_size)
     wide = panel.wide

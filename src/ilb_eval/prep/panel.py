@@ -356,18 +356,10 @@ def growth_data(panel: Panel, scale: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from ilb_eval.study import load_study
-    >>> zp = load_study("ZP")
-    >>> def wave(name, codes):
-    ...     schema = zp.wave(name).table_schema
-    ...     data = {f.name: [3.0] * len(codes) for f in schema.fields}
-    ...     data.update(code=codes, age=[45.0] * len(codes))
-    ...     return pd.DataFrame(data, index=pd.Index(range(2, 2 + len(codes)), name="row"))
-    >>> panel = build_panel(zp, {"t1": wave("t1", ["A1"]), "t3": wave("t3", ["A1"]), "t4": wave("t4", ["B2"])})
-    >>> data = growth_data(panel, "belastbarkeit")
-    >>> list(data.columns), data.attrs["time_scores"]
-    (['person', 't1', 't3', 't4', 'age40', 'female', 'degree', 'ilb'], [0.0, 2.0, 3.0])
+    >>> from ilb_eval.datasets import load_example_panel
+    >>> data = growth_data(load_example_panel("ZP"), "belastbarkeit")
+    >>> list(data.columns), data.attrs["time_scores"], len(data)
+    (['person', 't1', 't3', 't4', 'age40', 'female', 'degree', 'ilb'], [0.0, 2.0, 3.0], 488)
     """
     outcomes = {f"{scale}_{w}": w for w in panel.waves if f"{scale}_{w}" in panel.wide.columns}
     if not outcomes:
