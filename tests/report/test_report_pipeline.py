@@ -199,3 +199,28 @@ def test_cli_refuses_a_too_small_min_cell_size(tmp_path):
 
     assert main(["report", "--min-cell-size", "3", "--out", str(tmp_path)]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_exits_3_when_a_required_model_failed(tmp_path, run, monkeypatch, capsys):
+    import dataclasses
+
+    from ilb_eval.analysis.models import ModelRecord
+    from ilb_eval.cli import main
+    from ilb_eval.report import pipeline
+
+    eap = run.results.studies["EAP"]
+    dim = next(iter(eap.models))
+    failed = ModelRecord("EAP", dim, "conditional", "failed", "RuntimeError: engine exploded")
+    models = {**eap.models, dim: dataclasses.replace(eap.models[dim], records={
+        **eap.models[dim].records, "conditional": failed})}
+    broken = dataclasses.replace(run.results, studies={
+        **run.results.studies, "EAP": dataclasses.replace(eap, models=models)})
+    monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: broken)
+    monkeypatch.setattr(pipeline, "figure_bytes", lambda fig, fmt: b"figure")
+    assert main(["report", "--out", str(tmp_path)]) == 3
+    captured = capsys.readouterr()
+    assert "engine exploded" in captured.err
+    folder = Path(captured.out.strip().splitlines()[-1])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert any(m["status"] == "failed" and m["reason"] == "RuntimeError: engine exploded"
+               for m in manifest["models"])
