@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from ilb_eval.analysis.correlations import manager_correlations
+from ilb_eval.analysis.ilb_feedback import reuse
 from ilb_eval.formatting import (
     Lang,
     format_count,
@@ -25,7 +27,6 @@ from ilb_eval.formatting import (
 from ilb_eval.io import load_waves
 from ilb_eval.prep import Panel, build_panel
 from ilb_eval.privacy import CellRule
-from ilb_eval.stats import correlate
 from ilb_eval.study import Study, load_study
 
 __all__ = ["describe_panel", "describe_studies", "describe_text"]
@@ -37,39 +38,24 @@ def _share(rule: CellRule, values: pd.Series, target: float) -> float | None:
 
 
 def _correlations(study: Study, panel: Panel, rule: CellRule) -> tuple[str | None, list[dict[str, Any]]]:
-    """Manager support with each learning-culture item among iLB users at the block's wave."""
-    blocks = study.item_blocks
-    if "manager_support" not in blocks or "learning_culture" not in blocks:
-        return None, []
-    wave = blocks["manager_support"].waves[0]
-    x = f"{blocks['manager_support'].fields[0]}_{wave}"
-    ys = [f"{field}_{wave}" for field in blocks["learning_culture"].fields if f"{field}_{wave}" in panel.wide]
-    if x not in panel.wide or not ys:
-        return wave, []
-    data = panel.wide.loc[panel.wide["ilb"] == 1] if blocks["manager_support"].users_only else panel.wide
-    table = correlate(data.astype({c: float for c in [x, *ys]}), x, ys)
-    result = []
-    for row in table.itertuples():
-        n = int(row.n)
-        ok = rule.allows(n) and row.r == row.r
-        result.append({
-            "x": x.removesuffix(f"_{wave}"), "y": row.y.removesuffix(f"_{wave}"),
-            "r": float(row.r) if ok else None, "p": float(row.pvalue) if ok else None, "n": n if rule.allows(n) else None,
+    """Manager support with each learning-culture item, as records ``{x, y, r, p, n}`` (suppressed: ``None``)."""
+    block = study.item_blocks.get("manager_support")
+    wave = block.waves[0] if block is not None else None
+    records = []
+    for row in manager_correlations(study, panel, rule).itertuples():
+        shown = not row.suppressed and row.r == row.r
+        records.append({
+            "x": row.x, "y": row.y,
+            "r": float(row.r) if shown else None, "p": float(row.pvalue) if shown else None,
+            "n": int(row.n) if not row.suppressed else None,
         })
-    return wave, result
+    return wave, records
 
 
 def _reuse_share(study: Study, panel: Panel, rule: CellRule) -> float | None:
     """Share of iLB users whose last valid answer says they would use iLB again."""
-    if "reuse" not in study.item_blocks:
-        return None
-    block = study.item_blocks["reuse"]
-    columns = [f"{block.fields[0]}_{w}" for w in block.waves if f"{block.fields[0]}_{w}" in panel.wide]
-    if not columns:
-        return None
-    users = panel.wide.loc[panel.wide["ilb"] == 1, columns].astype(float)
-    last = users.ffill(axis=1).iloc[:, -1].dropna()
-    return rule.share(int((last == 1).sum()), int(last.shape[0]))
+    share = float(reuse(study, panel, rule)["share"])
+    return None if share != share else share
 
 
 def describe_panel(study: Study, panel: Panel) -> dict[str, Any]:
