@@ -18,7 +18,8 @@ from ilb_eval.growth import GrowthResults, fit_growth
 from ilb_eval.growth.robust import casewise_scores
 from ilb_eval.growth.saturated import saturated_structure
 
-MLR_NAMES = ["demo_mar_cond_mlr", "ilb_a_cond_mlr", "ilb_a_mg_cond_mlr", "demo_mar_uncond_mlr"]
+MLR_NAMES = ["demo_mar_cond_mlr", "ilb_a_cond_mlr", "ilb_a_mg_cond_mlr", "demo_mar_uncond_mlr",
+             "demo_mar_basis_mlr"]
 KEY = ["lhs", "op", "rhs", "group_label"]
 
 

@@ -75,13 +75,20 @@ class Evaluation:
     ``hessian`` is the observed Hessian of the log-likelihood (negative
     definite at a proper maximum); ``information`` the expected information.
     Both are None unless requested; ``logl`` is ``-inf`` when some
-    pattern's covariance matrix is not positive definite.
+    pattern's covariance matrix is not positive definite. With the gradient
+    come the derivatives in the model moments: ``d_sigma`` (p x p), the
+    derivative in ``Sigma`` (entries taken as independent), and ``d_mean``
+    (p x k), the derivative in the mean coefficients ``M = D B``; a model
+    whose ``D`` or basis has free entries (a latent time basis) gets its
+    gradient from them by the chain rule.
     """
 
     logl: float
     gradient: np.ndarray | None = None
     hessian: np.ndarray | None = None
     information: np.ndarray | None = None
+    d_sigma: np.ndarray | None = None
+    d_mean: np.ndarray | None = None
 
 
 def evaluate(
@@ -120,6 +127,9 @@ def evaluate(
     if order >= 1:
         grad_c = np.zeros(m_c)
         grad_b = np.zeros((r, k))
+        p = sigma.shape[0]
+        d_sigma_all = np.zeros((p, p))
+        d_mean_all = np.zeros((p, k))
     if order >= 2:
         h_cc = np.zeros((m_c, m_c))
         i_cc = np.zeros((m_c, m_c))
@@ -155,6 +165,8 @@ def evaluate(
         grad_c += np.einsum("ajk,jk->a", a_o, d_sigma)
         p_mat = d_o.T @ s_inv  # r x p_o
         grad_b += p_mat @ resid_z
+        d_sigma_all[np.ix_(o, o)] += d_sigma
+        d_mean_all[o] += s_inv @ resid_z
         if order == 1:
             continue
         sa = s_inv @ a_o  # (m_c, p_o, p_o)
@@ -168,8 +180,11 @@ def evaluate(
     if order == 0:
         return Evaluation(logl=logl)
     gradient = np.concatenate([grad_c, grad_b.ravel()])
+    moments = {"d_sigma": d_sigma_all, "d_mean": d_mean_all}
     if order == 1:
-        return Evaluation(logl=logl, gradient=gradient)
+        return Evaluation(logl=logl, gradient=gradient, **moments)
     hessian = np.block([[h_cc, h_cb], [h_cb.T, h_bb]])
     information = np.block([[i_cc, np.zeros_like(h_cb)], [np.zeros_like(h_cb.T), -h_bb]])
-    return Evaluation(logl=logl, gradient=gradient, hessian=hessian, information=information)
+    return Evaluation(
+        logl=logl, gradient=gradient, hessian=hessian, information=information, **moments
+    )

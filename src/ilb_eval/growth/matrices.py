@@ -38,14 +38,19 @@ __all__ = [
 ]
 
 
-def loadings(spec: GrowthSpec) -> np.ndarray:
-    """``Lambda`` (p x 2): ones and the time scores."""
-    return np.column_stack([np.ones(spec.n_waves), np.asarray(spec.time_scores, dtype=float)])
+def loadings(spec: GrowthSpec, time_scores: np.ndarray | None = None) -> np.ndarray:
+    """``Lambda`` (p x 2): ones and the time scores (``spec``'s unless given)."""
+    scores = spec.time_scores if time_scores is None else time_scores
+    return np.column_stack([np.ones(spec.n_waves), np.asarray(scores, dtype=float)])
 
 
-def growth_structure(spec: GrowthSpec) -> Structure:
-    """The growth model as a linear structure (same for every group)."""
-    lam = loadings(spec)
+def growth_structure(spec: GrowthSpec, time_scores: np.ndarray | None = None) -> Structure:
+    """The growth model as a linear structure (same for every group).
+
+    ``time_scores`` replaces the specification's (a latent basis at its
+    current estimates); for given time scores the structure is linear.
+    """
+    lam = loadings(spec, time_scores)
     p = spec.n_waves
     basis = [np.diag(np.eye(p)[j]) for j in range(p)]
     basis.append(np.outer(lam[:, 0], lam[:, 0]))

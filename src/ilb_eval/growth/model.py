@@ -27,6 +27,13 @@ from ilb_eval.exceptions import (
     MissingDataWarning,
     SpecError,
 )
+from ilb_eval.growth.basis import (
+    FreeTimeScores,
+    casewise_time_score_scores,
+    time_score_gradient,
+    time_score_information,
+    with_numeric_time_score_rows,
+)
 from ilb_eval.growth.data import PreparedData, prepare_data
 from ilb_eval.growth.fitmeasures import fit_measures, srmr_bentler
 from ilb_eval.growth.likelihood import Evaluation, Structure, evaluate
@@ -41,7 +48,13 @@ from ilb_eval.growth.optimize import Optimum, maximize, observed_vcov
 from ilb_eval.growth.partable import build_partable
 from ilb_eval.growth.patterns import Pattern, pattern_stats
 from ilb_eval.growth.results import GrowthResults, GrowthWarning
-from ilb_eval.growth.robust import GroupInput, MLRParts, mlr_parts, scaled_fit_measures
+from ilb_eval.growth.robust import (
+    GroupInput,
+    MLRParts,
+    casewise_scores,
+    mlr_parts,
+    scaled_fit_measures,
+)
 from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
@@ -216,11 +229,14 @@ class GrowthProblem:
     table
         The parameter table (fixed values and covariate moments filled in).
     structure
-        The linear structure shared by the groups.
+        The linear structure shared by the groups, at the specification's
+        time scores (see :meth:`structure_at` for a latent basis).
     pmap
         Map from the free parameters to each group's local vector.
     groups
         Per-group patterns, covariate moments and saturated fit.
+    time_scores
+        The free parameters that are estimated time scores (a latent basis).
     """
 
     spec: GrowthSpec
@@ -229,6 +245,7 @@ class GrowthProblem:
     structure: Structure
     pmap: ParameterMap
     groups: tuple[_GroupStats, ...]
+    time_scores: FreeTimeScores
 
     @property
     def n_total(self) -> int:
@@ -241,7 +258,26 @@ class GrowthProblem:
         ``order`` 1 adds the gradient, 2 the observed Hessian and expected
         information (all in the free parameters, in ``free`` numbering).
         """
-        return _evaluate_all(self.structure, self.pmap, self.groups, free, order)
+        evaluation = _evaluate_all(self, free, order)
+        if order == 2 and len(self.time_scores) and np.isfinite(evaluation.logl):
+            return with_numeric_time_score_rows(
+                lambda x: self.objective(x, 1).gradient, free, evaluation, self.time_scores.index
+            )
+        return evaluation
+
+    def structure_at(self, free: np.ndarray) -> Structure:
+        """The linear structure at the time scores in ``free`` (fixed ones: :attr:`structure`)."""
+        if not len(self.time_scores):
+            return self.structure
+        return growth_structure(self.spec, self.time_scores.time_scores(self.spec, free))
+
+    def matrices(self, free: np.ndarray) -> list[GroupMatrices]:
+        """Model matrices of every group at the free parameters ``free``."""
+        structure = self.structure_at(free)
+        return [
+            group_matrices(self.spec, structure, self.pmap.local(free, g))
+            for g in range(len(self.groups))
+        ]
 
     def start_values(self) -> np.ndarray:
         """Start values of the free parameters (from the saturated fits).
@@ -250,9 +286,11 @@ class GrowthProblem:
         start, averaged over groups for shared parameters, is not admissible.
         """
         start = _start_free(self.spec, self.structure, self.pmap, self.groups)
+        start = self.time_scores.with_starts(self.spec, start)
         if np.isfinite(self.objective(start, 0).logl):
             return start
-        return _start_free(self.spec, self.structure, self.pmap, self.groups, safe=True)
+        safe = _start_free(self.spec, self.structure, self.pmap, self.groups, safe=True)
+        return self.time_scores.with_starts(self.spec, safe)
 
 
 def _problem(spec: GrowthSpec, prepared: PreparedData) -> GrowthProblem:
@@ -263,7 +301,8 @@ def _problem(spec: GrowthSpec, prepared: PreparedData) -> GrowthProblem:
     structure = growth_structure(spec)
     positions = local_index(table, spec)
     pmap = ParameterMap.from_table(table, positions, len(groups), structure.n_local)
-    return GrowthProblem(spec, labels, table, structure, pmap, groups)
+    time_scores = FreeTimeScores.from_table(table, spec)
+    return GrowthProblem(spec, labels, table, structure, pmap, groups, time_scores)
 
 
 def _fit(
@@ -287,7 +326,7 @@ def _fit(
     lowest_coverage, coverage_records = _coverage(spec, problem)
     records.extend(coverage_records)
     groups, labels, table = problem.groups, problem.labels, problem.table
-    structure, pmap, n_groups = problem.structure, problem.pmap, len(problem.groups)
+    pmap, n_groups = problem.pmap, len(problem.groups)
     start = problem.start_values()
     default = maximize(problem.objective, start, problem.n_total, max_iter=max_iter)
     optimum, starts = best_of_starts(
@@ -316,7 +355,7 @@ def _fit(
                 ConvergenceWarning,
             )
         )
-    matrices = [group_matrices(spec, structure, pmap.local(optimum.x, g)) for g in range(n_groups)]
+    matrices = problem.matrices(optimum.x)
     assert optimum.evaluation.hessian is not None
     vcov, smallest = observed_vcov(optimum.evaluation.hessian)
     fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
@@ -414,11 +453,19 @@ def _local_optimum_warning(starts: StartsReport) -> GrowthWarning:
 def _mlr(problem: GrowthProblem, optimum: Optimum, fit: dict[str, float]) -> MLRParts:
     """Sandwich covariance and Yuan-Bentler scaling factors at the optimum."""
     assert optimum.evaluation.hessian is not None
-    pmap = problem.pmap
+    pmap, free = problem.pmap, problem.time_scores
+    structure = problem.structure_at(optimum.x)
+    scores = []
+    matrices = problem.matrices(optimum.x)
+    for g, (stats_g, mats) in enumerate(zip(problem.groups, matrices, strict=True)):
+        group_scores = casewise_scores(structure, pmap.local(optimum.x, g), stats_g.y, stats_g.x)
+        group_scores = group_scores @ pmap.jacobian[g]
+        if len(free):
+            by_wave = casewise_time_score_scores(mats, stats_g.y, stats_g.x)
+            group_scores[:, free.index] += by_wave[:, free.wave]
+        scores.append(group_scores)
     return mlr_parts(
-        problem.structure,
-        pmap.jacobian,
-        [pmap.local(optimum.x, g) for g in range(len(problem.groups))],
+        np.vstack(scores),
         [GroupInput(g.y, g.x, g.patterns, g.saturated) for g in problem.groups],
         optimum.evaluation.hessian,
         int(fit["df"]),
@@ -458,30 +505,43 @@ def _start_free(
     return total / np.maximum(count, 1.0)
 
 
-def _evaluate_all(
-    structure: Structure,
-    pmap: ParameterMap,
-    groups: Sequence[_GroupStats],
-    free: np.ndarray,
-    order: int,
-) -> Evaluation:
-    """Conditional log-likelihood over all groups and its free-parameter derivatives."""
+def _evaluate_all(problem: GrowthProblem, free: np.ndarray, order: int) -> Evaluation:
+    """Conditional log-likelihood over all groups and its free-parameter derivatives.
+
+    For estimated time scores the gradient and the expected information are
+    analytic; their Hessian rows are left at zero here (see
+    :meth:`GrowthProblem.objective`).
+    """
+    pmap, time_scores = problem.pmap, problem.time_scores
+    structure = problem.structure_at(free)
     logl = 0.0
     n = pmap.n_free
     grad = np.zeros(n)
     hess = np.zeros((n, n))
     info = np.zeros((n, n))
-    for g, stats_g in enumerate(groups):
-        ev = evaluate(structure, pmap.local(free, g), stats_g.patterns, order)
+    for g, stats_g in enumerate(problem.groups):
+        local = pmap.local(free, g)
+        ev = evaluate(structure, local, stats_g.patterns, order)
         if not np.isfinite(ev.logl):
             return Evaluation(logl=-np.inf)
         logl += ev.logl
         jac = pmap.jacobian[g]
         if ev.gradient is not None:
             grad += jac.T @ ev.gradient
+            if len(time_scores):
+                mats = group_matrices(problem.spec, structure, local)
+                by_wave = time_score_gradient(mats, ev)
+                grad[time_scores.index] += by_wave[time_scores.wave]
         if ev.hessian is not None and ev.information is not None:
             hess += jac.T @ ev.hessian @ jac
             info += jac.T @ ev.information @ jac
+            if len(time_scores):
+                index, wave = time_scores.index, time_scores.wave
+                cross, own = time_score_information(structure, mats, stats_g.patterns)
+                rows = jac.T @ cross[:, wave]
+                info[:, index] += rows
+                info[index, :] += rows.T
+                info[np.ix_(index, index)] += own[np.ix_(wave, wave)]
     if order == 0:
         return Evaluation(logl=logl)
     if order == 1:
@@ -653,6 +713,7 @@ def fit_growth(
     residual_variances: Literal["free", "equal"] = "free",
     estimator: Literal["ML", "MLR"] = "ML",
     slope_variance: Literal["free", "zero"] = "free",
+    time_basis: Literal["fixed", "latent"] = "fixed",
 ) -> GrowthResults:
     """Fit a linear latent growth curve model by full-information ML.
 
@@ -682,6 +743,10 @@ def fit_growth(
         baseline_chisq_scaled, cfi_scaled, tli_scaled and rmsea_scaled).
     slope_variance
         ``"free"`` or ``"zero"`` (fixed slope: ``s ~~ 0*s; i ~~ 0*s``).
+    time_basis
+        ``"fixed"`` (linear growth) or ``"latent"``: the time scores of the
+        middle waves are estimated (latent-basis model; the first and last
+        fix the metric).
 
     Returns
     -------
@@ -713,5 +778,6 @@ def fit_growth(
         residual_variances=residual_variances,
         estimator=estimator,
         slope_variance=slope_variance,
+        time_basis=time_basis,
     )
     return GrowthModel(spec).fit(data)

@@ -9,7 +9,8 @@ estimates and is the output.
 
 Column ``free`` numbers the free parameters from 1 (0 = fixed). Rows that
 share a non-empty ``label`` share one free parameter: that is how equality
-constraints (across groups or over waves) are expressed.
+constraints (across groups or over waves) are expressed. Estimated time
+scores (a latent basis) are free ``s =~`` rows, shared across groups.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ def _rows_for_group(spec: GrowthSpec, group: int, label: str) -> list[dict[str, 
 
     for y in spec.outcomes:
         add("i", "=~", y, False, 1.0)
+    estimated = set(spec.free_time_scores)
     for t, y in zip(spec.time_scores, spec.outcomes, strict=True):
-        add("s", "=~", y, False, float(t))
+        shared = spec.time_score_label(y) if spec.group is not None else ""
+        add("s", "=~", y, y in estimated, float(t), name=shared if y in estimated else "")
     for f in FACTORS:
         for x in spec.covariates:
             add(f, "~", x, True)

@@ -78,6 +78,26 @@ def pattern_code(observed: np.ndarray) -> np.ndarray:
     return observed.astype(np.int64) @ weights
 
 
+def pattern_rows(observed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rows of each missing-data pattern and the outcomes they observe.
+
+    Examples
+    --------
+    >>> mask = np.array([[True, False], [True, True], [True, False]])
+    >>> [(rows.tolist(), o.tolist()) for rows, o in pattern_rows(mask)]
+    [([0, 2], [0]), ([1], [0, 1])]
+    """
+    codes = pattern_code(observed)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    return [
+        (order[start:end], np.flatnonzero(observed[order[start]]))
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
 def pattern_stats(y: np.ndarray, x: np.ndarray) -> list[Pattern]:
     """Group persons by missing-data pattern and accumulate sufficient statistics.
 

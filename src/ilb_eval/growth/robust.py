@@ -34,7 +34,7 @@ from scipy import stats
 
 from ilb_eval.growth.likelihood import Structure, evaluate
 from ilb_eval.growth.optimize import observed_vcov
-from ilb_eval.growth.patterns import Pattern, pattern_code, pattern_stats
+from ilb_eval.growth.patterns import Pattern, pattern_rows, pattern_stats
 from ilb_eval.growth.saturated import Saturated, saturated_structure
 
 __all__ = [
@@ -85,16 +85,8 @@ def casewise_scores(
     n = y.shape[0]
     m_c = structure.n_cov
     z = np.column_stack([np.ones(n), x])
-    observed = ~np.isnan(y)
-    codes = pattern_code(observed)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    ends = np.r_[starts[1:], n]
     scores = np.empty((n, structure.n_local))
-    for start, end in zip(starts, ends, strict=True):
-        rows = order[start:end]
-        o = np.flatnonzero(observed[rows[0]])
+    for rows, o in pattern_rows(~np.isnan(y)):
         s_inv = np.linalg.inv(sigma[np.ix_(o, o)])
         d_o = structure.design[o]
         z_rows = z[rows]
@@ -200,9 +192,7 @@ def _baseline_trace(p: int, group: GroupInput) -> float:
 
 
 def mlr_parts(
-    structure: Structure,
-    jacobians: Sequence[np.ndarray],
-    locals_: Sequence[np.ndarray],
+    scores: np.ndarray,
     groups: Sequence[GroupInput],
     hessian: np.ndarray,
     df: int,
@@ -212,11 +202,9 @@ def mlr_parts(
 
     Parameters
     ----------
-    structure
-        The growth model's linear structure.
-    jacobians, locals_
-        Per group: the map from the free parameters to the local vector, and
-        the local vector at the estimates.
+    scores
+        Casewise scores of the fitted model in its free parameters (n, npar),
+        the persons of all groups stacked.
     groups
         Per group: data, patterns and the unrestricted (h1) fit.
     hessian
@@ -228,13 +216,7 @@ def mlr_parts(
     -------
     MLRParts
     """
-    p = structure.design.shape[0]
-    scores = np.vstack(
-        [
-            casewise_scores(structure, local, g.y, g.x) @ jac
-            for g, jac, local in zip(groups, jacobians, locals_, strict=True)
-        ]
-    )
+    p = groups[0].y.shape[1]
     vcov = sandwich_vcov(hessian, scores)
     trace_h1 = sum(_h1_trace(p, g) for g in groups)
     trace_h0 = trace_ratio(hessian, scores)

@@ -9,7 +9,7 @@ print the equivalent lavaan syntax so that any fit can be reproduced in R.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,6 +23,7 @@ ESTIMATORS: tuple[str, ...] = ("ML", "MLR")
 
 _RESIDUAL_OPTIONS = ("free", "equal")
 _SLOPE_OPTIONS = ("free", "zero")
+_BASIS_OPTIONS = ("fixed", "latent")
 _RESERVED = ("i", "s")
 
 
@@ -81,6 +82,14 @@ class GrowthSpec:
     slope_variance
         ``"free"`` (random slope) or ``"zero"``: random intercept, fixed
         slope (lavaan: ``s ~~ 0*s; i ~~ 0*s``).
+    time_basis
+        ``"fixed"`` (the slope loads the given time scores: linear growth) or
+        ``"latent"``: a latent-basis model, in which the time scores of all
+        waves but the first and the last are estimated (lavaan:
+        ``s =~ 0*y1 + NA*y3 + 3*y4``); the given values are their start
+        values. The first and last time scores fix the metric of the slope,
+        so they must differ; with groups the estimated time scores are equal
+        across groups (one time metric for every group).
 
     Raises
     ------
@@ -107,6 +116,7 @@ class GrowthSpec:
     residual_variances: Literal["free", "equal"] = "free"
     estimator: Literal["ML", "MLR"] = "ML"
     slope_variance: Literal["free", "zero"] = "free"
+    time_basis: Literal["fixed", "latent"] = "fixed"
 
     def __post_init__(self) -> None:
         outcomes = _names(self.outcomes, "outcomes")
@@ -179,7 +189,34 @@ class GrowthSpec:
                 f"slope_variance must be one of {', '.join(_SLOPE_OPTIONS)}, "
                 f"got {self.slope_variance!r}. Use 'free' (random slope) or 'zero' (fixed slope)."
             )
+        self._check_basis()
         self._check_identified()
+
+    def _check_basis(self) -> None:
+        if self.time_basis not in _BASIS_OPTIONS:
+            raise SpecError(
+                f"time_basis must be one of {', '.join(_BASIS_OPTIONS)}, got {self.time_basis!r}. "
+                "Use 'fixed' (linear growth over the given time scores) or 'latent' (estimated "
+                "time scores between the first and the last wave)."
+            )
+        if self.time_basis == "fixed":
+            return
+        if self.n_waves < 3:
+            raise SpecError(
+                f"a latent time basis needs at least 3 waves (the first and the last fix the "
+                f"metric of the slope), got {self.n_waves}. Use time_basis='fixed'."
+            )
+        if self.time_scores[0] == self.time_scores[-1]:
+            raise SpecError(
+                f"the first and the last time score are both {self.time_scores[0]:g}; with a "
+                "latent time basis they fix the metric of the slope and must differ. Pass "
+                "time scores such as (0, 2, 3)."
+            )
+
+    @property
+    def free_time_scores(self) -> tuple[str, ...]:
+        """Outcomes whose time score is estimated (the latent basis; empty when fixed)."""
+        return self.outcomes[1:-1] if self.time_basis == "latent" else ()
 
     @property
     def n_free_per_group(self) -> int:
@@ -187,7 +224,7 @@ class GrowthSpec:
         p, q = self.n_waves, len(self.covariates)
         theta = p if self.residual_variances == "free" else 1
         psi = 3 if self.slope_variance == "free" else 1
-        return theta + psi + 2 + 2 * q
+        return theta + psi + 2 + 2 * q + len(self.free_time_scores)
 
     @property
     def n_moments_per_group(self) -> int:
@@ -204,11 +241,14 @@ class GrowthSpec:
         parts.append(f"{self.residual_variances} residual variances")
         if self.slope_variance == "free":
             parts.append("a random slope")
+        if self.free_time_scores:
+            parts.append(f"{len(self.free_time_scores)} estimated time score(s)")
         raise SpecError(
             f"NOT_IDENTIFIED: the model with {', '.join(parts)} has {npar} free parameters per "
             f"group but the data give only {moments} means, variances and covariances "
             f"(df = {moments - npar}); its estimates would not be unique. Fix: add waves, use "
-            "residual_variances='equal', or fix the slope variance (slope_variance='zero')."
+            "residual_variances='equal', fix the slope variance (slope_variance='zero') or "
+            "the time scores (time_basis='fixed')."
         )
 
     @property
@@ -230,6 +270,25 @@ class GrowthSpec:
         if self.equal_slope_means:
             labels[("s", "~1", "")] = "ms"
         return labels
+
+    def time_score_label(self, outcome: str) -> str:
+        """Label shared across groups by the estimated time score of ``outcome``."""
+        return f"ts_{outcome}"
+
+    def _slope_terms(self, num: Callable[[float], str], ngroups: int) -> list[str]:
+        """Terms of the ``s =~`` line: fixed time scores, ``NA*`` for estimated ones."""
+        free = set(self.free_time_scores)
+        terms = []
+        for t, y in zip(self.time_scores, self.outcomes, strict=True):
+            if y not in free:
+                terms.append(f"{num(t)}*{y}")
+                continue
+            terms.append(f"NA*{y}")
+            if ngroups:
+                label = self.time_score_label(y)
+                terms.append(f"c({', '.join([label] * ngroups)})*{y}")
+            terms.append(f"start({num(t)})*{y}")
+        return terms
 
     def to_lavaan(self, data_name: str = "data", group_labels: Sequence[str] = ()) -> str:
         """lavaan model syntax and the ``growth()`` call that fits the same model.
@@ -262,12 +321,7 @@ class GrowthSpec:
 
         lines = ["model <- '"]
         lines.append("i =~ " + " + ".join(f"1*{y}" for y in self.outcomes))
-        lines.append(
-            "s =~ "
-            + " + ".join(
-                f"{num(t)}*{y}" for t, y in zip(self.time_scores, self.outcomes, strict=True)
-            )
-        )
+        lines.append("s =~ " + " + ".join(self._slope_terms(num, ngroups if multi else 0)))
         if self.covariates:
             rhs = " + ".join(self.covariates)
             lines.append(f"i ~ {rhs}")

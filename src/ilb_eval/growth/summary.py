@@ -233,7 +233,8 @@ def _model_name(res: GrowthResults) -> str:
     spec = res.spec
     kind = "conditional" if spec.covariates else "unconditional"
     groups = f", {len(res.group_labels)} groups ({spec.group})" if spec.group else ""
-    return f"latent growth curve model ({kind}{groups})"
+    basis = ", latent basis" if spec.free_time_scores else ""
+    return f"latent growth curve model ({kind}{basis}{groups})"
 
 
 def _name(text: str, row: pd.Series) -> str:

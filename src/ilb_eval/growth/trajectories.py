@@ -33,7 +33,11 @@ def mean_trajectories(
     at covariate values ``x`` (the group's sample means unless given in
     ``covariate_values``); it is linear in the estimates, so its delta-method
     standard error ``sqrt(d' V d)`` is exact given ``V`` (the fit's covariance
-    of the estimates; sandwich for MLR).
+    of the estimates; sandwich for MLR). In a latent-basis model the mean is
+    defined at the waves only: ``t`` is replaced by the wave's estimated time
+    score ``lambda_j`` (the gradient then includes ``d/d lambda_j``), the
+    rows are the waves at their given time scores and ``n_points`` is not
+    used.
 
     Parameters
     ----------
@@ -70,7 +74,10 @@ def mean_trajectories(
         raise KeyError(f"not covariates of the model: {', '.join(unknown)}")
     n_free = results.vcov.shape[0] if results.vcov is not None else 0
     vcov = results.vcov if results.vcov is not None else np.zeros((0, 0))
-    times = np.linspace(min(spec.time_scores), max(spec.time_scores), n_points)
+    if spec.free_time_scores:
+        times = np.asarray(spec.time_scores, dtype=float)
+    else:
+        times = np.linspace(min(spec.time_scores), max(spec.time_scores), n_points)
     frames = []
     for g, label in enumerate(results.group_labels, start=1):
         x = np.array(
@@ -86,8 +93,16 @@ def mean_trajectories(
                 level[f] += weight * float(row["est"])
                 if row["free"] > 0:
                     coef[f, int(row["free"]) - 1] += weight
-        design = np.column_stack([np.ones_like(times), times])
-        grad = design @ coef
+        slope_loading = times.copy()
+        grad_loading = np.zeros((len(times), n_free))
+        if spec.free_time_scores:
+            for j, y in enumerate(spec.outcomes):
+                row = _row(table, "s", "=~", y, g)
+                slope_loading[j] = float(row["est"])
+                if row["free"] > 0:
+                    grad_loading[j, int(row["free"]) - 1] = level[1]
+        design = np.column_stack([np.ones_like(times), slope_loading])
+        grad = design @ coef + grad_loading
         se = np.sqrt(np.einsum("ij,jk,ik->i", grad, vcov, grad))
         est = design @ level
         frames.append(
@@ -121,10 +136,10 @@ def factor_scores(results: GrowthResults, data: pd.DataFrame) -> pd.DataFrame:
     spec = results.spec
     table = results.params
     prepared = prepare_data(data, spec)
-    lam = np.column_stack([np.ones(spec.n_waves), spec.time_scores])
     frames = []
     for g, group in enumerate(prepared.groups, start=1):
         est = {(r.lhs, r.op, r.rhs): float(r.est) for r in table[table["group"] == g].itertuples()}
+        lam = np.array([[1.0, est[("s", "=~", y)]] for y in spec.outcomes])
         theta = np.diag([est[(y, "~~", y)] for y in spec.outcomes])
         psi = np.array([[est[("i", "~~", "i")], est[("i", "~~", "s")]],
                         [est[("i", "~~", "s")], est[("s", "~~", "s")]]])  # fmt: skip
