@@ -133,3 +133,36 @@ def test_missing_file_exits_2(tmp_path):
         "2",
     )
     assert result.returncode == 2 and "NO_FILE" in result.stderr
+
+
+def _payload(tmp_path, name: str, *extra: str) -> dict:
+    out = tmp_path / f"{name}.json"
+    result = run("--data", str(FIXTURES / "demo_growth_mar.csv"), "--outcomes", "t1", "t2", "t3", "t4",
+                 "--time-scores", "0", "1", "2", "3", "--covariates", "x1", "--json", str(out), *extra)
+    assert result.returncode == 0, result.stderr
+    return json.loads(out.read_text())
+
+
+def test_latent_basis_and_starts_options(tmp_path):
+    """--time-basis latent gives lavaan's latent-basis fit; --n-starts/--seed reach the status."""
+    payload = _payload(tmp_path, "basis", "--time-basis", "latent", "--n-starts", "3", "--seed", "11")
+    library = our_fit("demo_mar_basis")
+    assert payload["fit"]["logl"] == pytest.approx(library.fit["logl"], rel=1e-12)
+    loading = next(r for r in payload["params"] if (r["lhs"], r["op"], r["rhs"]) == ("s", "=~", "t2"))
+    expected = library.params.query("lhs == 's' and op == '=~' and rhs == 't2'").iloc[0]
+    assert loading["est"] == pytest.approx(expected["est"], rel=1e-9)
+    assert loading["se"] == pytest.approx(expected["se"], rel=1e-6)
+    assert payload["status"]["n_starts"] == 3 and payload["status"]["starts_agree"] is True
+    none = _payload(tmp_path, "nostarts", "--n-starts", "0", "--slope-variance", "zero")
+    # 4 residual variances + var(i) + 2 factor means + 2 regressions on x1 = 9
+    assert none["status"]["n_starts"] == 0 and none["fit"]["npar"] == 9
+
+
+def test_same_seed_same_output_and_negative_starts_refused(tmp_path):
+    first = _payload(tmp_path, "a", "--seed", "5")
+    second = _payload(tmp_path, "b", "--seed", "5")
+    first.pop("seconds"), second.pop("seconds")
+    assert first == second
+    result = run("--data", str(FIXTURES / "demo_growth_mar.csv"), "--outcomes", "t1", "t2", "t3",
+                 "--time-scores", "0", "1", "2", "--n-starts", "-1")  # fmt: skip
+    assert result.returncode == 2 and "--n-starts" in result.stderr

@@ -66,11 +66,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="free",
         help="residual variances free per wave (default) or equal over waves",
     )
+    parser.add_argument(
+        "--slope-variance",
+        choices=("free", "zero"),
+        default="free",
+        help="random slope (default) or zero: random intercept, fixed slope",
+    )
+    parser.add_argument(
+        "--time-basis",
+        choices=("fixed", "latent"),
+        default="fixed",
+        help="fixed time scores (linear growth, default) or latent: estimate the time scores "
+        "of the middle waves (the given values are their start values)",
+    )
     parser.add_argument("--estimator", choices=("ML", "MLR"), default="ML", help="default: ML")
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     parser.add_argument(
         "--max-iter", type=int, default=200, metavar="N", help="largest number of Newton iterations (default 200)"
     )
+    parser.add_argument(
+        "--n-starts",
+        type=_non_negative,
+        default=5,
+        metavar="N",
+        help="extra perturbed starts to detect local optima (default 5; 0 switches them off)",
+    )
+    parser.add_argument(
+        "--seed", type=_non_negative, default=0, metavar="N", help="seed of the perturbed starts (default 0)"
+    )
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
 
 
 def _read(path: str) -> pd.DataFrame:
@@ -112,10 +145,13 @@ def run(args: argparse.Namespace) -> int:
         equal_slope_means=args.equal_slope_means,
         residual_variances=args.residual_variances,
         estimator=args.estimator,
+        slope_variance=args.slope_variance,
+        time_basis=args.time_basis,
     )
     data = _read(args.data)
+    model = GrowthModel(spec, max_iter=args.max_iter, n_starts=args.n_starts, seed=args.seed)
     try:
-        results = GrowthModel(spec, max_iter=args.max_iter).fit(data)
+        results = model.fit(data)
     except InputError as error:  # name the file the data came from
         name = Path(args.data).name
         raise InputError([dataclasses.replace(p, file=p.file or name) for p in error.problems]) from error
