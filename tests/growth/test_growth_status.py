@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from growth_refs import FIXTURES, load_data, our_fit, reference
 
-from ilb_eval.growth import GrowthResults, fit_growth
+from ilb_eval.exceptions import ConvergenceWarning
+from ilb_eval.growth import GrowthModel, GrowthResults, GrowthSpec, fit_growth
 from ilb_eval.growth.likelihood import Evaluation
 from ilb_eval.growth.optimize import maximize
 from ilb_eval.growth.starts import best_of_starts
@@ -148,3 +149,22 @@ def test_cli_json_has_the_status(tmp_path):
     assert payload["status"]["warnings"] == ["NEG_LV_VARIANCE"]
     assert payload["fit"]["chisq_scaling_factor"] > 0
     assert "Robust (sandwich)" in result.stdout and "Scaled test statistic" in result.stdout
+
+
+def test_perturbed_starts_take_no_more_newton_steps_than_max_iter(monkeypatch):
+    """max_iter bounds every run: a start cannot quietly finish what the default run could not."""
+    import ilb_eval.growth.starts as starts_module
+
+    limits = []
+    original = starts_module.maximize
+
+    def recording(objective, start, n_total, max_iter=200):
+        limits.append(max_iter)
+        return original(objective, start, n_total, max_iter=max_iter)
+
+    monkeypatch.setattr(starts_module, "maximize", recording)
+    model = GrowthModel(GrowthSpec(("y1", "y3", "y4"), (0, 2, 3)), max_iter=1, n_starts=4)
+    with pytest.warns(ConvergenceWarning):
+        res = model.fit(load_data("ilb_sim_a.csv"))
+    assert len(limits) >= 4 and max(limits) == 1
+    assert not res.converged and res.status.n_starts == 4

@@ -58,7 +58,12 @@ from ilb_eval.growth.robust import (
 from ilb_eval.growth.saturated import Saturated, baseline_logl, fit_saturated
 from ilb_eval.growth.spec import GrowthSpec
 from ilb_eval.growth.standardize import std_all
-from ilb_eval.growth.starts import LOGL_TOLERANCE, StartsReport, best_of_starts
+from ilb_eval.growth.starts import (
+    LOGL_TOLERANCE,
+    STEPS_PER_START,
+    StartsReport,
+    best_of_starts,
+)
 from ilb_eval.growth.status import LOW_COVERAGE_LIMIT, FitStatus, coverage_matrix
 from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 
@@ -337,6 +342,7 @@ def _fit(
         problem.n_total,
         n_starts=n_starts,
         seed=seed,
+        n_steps=min(STEPS_PER_START, max_iter),
         max_iter=max_iter,
     )
     if starts.disagree:

@@ -23,12 +23,20 @@ import numpy as np
 from ilb_eval.growth.likelihood import Evaluation
 from ilb_eval.growth.optimize import Optimum, maximize
 
-__all__ = ["ESTIMATE_TOLERANCE", "LOGL_TOLERANCE", "StartsReport", "best_of_starts"]
+__all__ = [
+    "ESTIMATE_TOLERANCE",
+    "LOGL_TOLERANCE",
+    "STEPS_PER_START",
+    "StartsReport",
+    "best_of_starts",
+]
 
 #: A start beating the default run by more than this (logl units) is a better maximum.
 LOGL_TOLERANCE = 1e-6
 #: Largest absolute difference of estimates of two maxima with the same logl.
 ESTIMATE_TOLERANCE = 1e-4
+#: Newton steps per perturbed start (never more than the fit's ``max_iter``).
+STEPS_PER_START = 25
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def best_of_starts(
     *,
     n_starts: int = 5,
     seed: int = 0,
-    n_steps: int = 25,
+    n_steps: int = STEPS_PER_START,
     max_iter: int = 200,
 ) -> tuple[Optimum, StartsReport]:
     """Run perturbed starts and return the best optimum and a report.
