@@ -8,8 +8,9 @@ t1) for 1,737, 100,000 and 1,000,000 persons, fits it with
 runs for the small sizes). Where ``Rscript`` with lavaan is available, the
 same CSV file is fitted with ``growth(..., missing = "fiml")`` in the same
 run and the ratio is printed (lavaan's time is measured inside R, around the
-growth() call only). Also printed: ML without the 5 extra starts (their cost)
-and MLR (sandwich SEs from casewise scores and the Yuan-Bentler scaled test).
+growth() call only). Also printed: ML without the 5 extra starts (their cost),
+MLR (sandwich SEs from casewise scores and the Yuan-Bentler scaled test) and
+the latent-basis model (ML, the time score of t3 estimated).
 
 Run: ``python benchmarks/bench_growth.py [--sizes 1737 100000 1000000] [--no-lavaan]``
 """
@@ -72,7 +73,11 @@ def simulate(n: int, seed: int = 20240601) -> pd.DataFrame:
 
 
 def time_fit(
-    data: pd.DataFrame, repeats: int, estimator: str = "ML", n_starts: int = 5
+    data: pd.DataFrame,
+    repeats: int,
+    estimator: str = "ML",
+    n_starts: int = 5,
+    time_basis: str = "fixed",
 ) -> tuple[float, float]:
     """Median wall time of ``repeats`` fits and the log-likelihood."""
     spec = GrowthSpec(
@@ -80,6 +85,7 @@ def time_fit(
         time_scores=tuple(TIME_SCORES),
         covariates=tuple(COVARIATES),
         estimator=estimator,  # type: ignore[arg-type]
+        time_basis=time_basis,  # type: ignore[arg-type]
     )
     times = []
     logl = float("nan")
@@ -136,9 +142,11 @@ def main() -> None:
             seconds, logl = time_fit(data, repeats)
             no_starts, _ = time_fit(data, repeats, n_starts=0)
             robust, _ = time_fit(data, repeats, estimator="MLR")
+            basis, _ = time_fit(data, repeats, time_basis="latent")
             line = (
                 f"n={n:>9,}  waves/person={waves:.2f}  ilb_eval ML {seconds * 1000:9.1f} ms"
                 f" (without extra starts {no_starts * 1000:8.1f} ms)  MLR {robust * 1000:9.1f} ms"
+                f"  latent basis {basis * 1000:8.1f} ms"
             )
             if use_r:
                 csv = Path(tmp) / f"sim_{n}.csv"
