@@ -91,17 +91,72 @@ def test_lr_tests_match_the_engine(results, eap_panel):
     assert lr.loc[("belastbarkeit", "slopes"), "df"] == 1
 
 
-def test_implied_means_match_the_multigroup_model(results, eap_panel):
-    """At t = 0 the implied mean is the intercept mean of the multi-group model."""
+def test_implied_means_match_the_multigroup_model(results):
+    """At t = 0 the implied mean is the intercept mean of the multi-group model, at t = 3 i + 3 s."""
     m = results.studies["EAP"].models["belastbarkeit"]
     params = m.records["multigroup"].results.params
     means = params[(params["lhs"] == "i") & (params["op"] == "~1")].set_index("group_label")["est"]
-    at0 = m.implied[m.implied["time"] == 0].set_index("group")["estimate"]
-    assert at0["ilb"] == pytest.approx(means["1"], abs=1e-5)
-    assert at0["control"] == pytest.approx(means["0"], abs=1e-5)
     slope = params[(params["lhs"] == "s") & (params["op"] == "~1")].set_index("group_label")["est"]
-    at3 = m.implied[m.implied["time"] == 3].set_index("group")["estimate"]
-    assert at3["ilb"] == pytest.approx(means["1"] + 3 * slope["1"], abs=1e-5)
+    at0 = m.implied[np.isclose(m.implied["time"], 0)].set_index("group")["estimate"]
+    at3 = m.implied[np.isclose(m.implied["time"], 3)].set_index("group")["estimate"]
+    for group, label in (("ilb", "1"), ("control", "0")):
+        assert at0[group] == pytest.approx(means[label], abs=1e-12)
+        assert at3[group] == pytest.approx(means[label] + 3 * slope[label], abs=1e-12)
+
+
+def test_implied_bands_are_a_dense_grid_over_the_time_axis(results):
+    m = results.studies["EAP"].models["belastbarkeit"]
+    assert list(m.implied.columns) == list(models.IMPLIED_COLUMNS)
+    sizes = m.records["multigroup"].group_n
+    for group, part in m.implied.groupby("group"):
+        np.testing.assert_allclose(part["time"].to_numpy(float), np.linspace(0, 3, models.IMPLIED_POINTS),
+                                   rtol=0, atol=1e-12)
+        assert (part["n"] == sizes[group]).all()
+        assert (part["ci_lower"] < part["estimate"]).all() and (part["estimate"] < part["ci_upper"]).all()
+
+
+@pytest.fixture(scope="module")
+def zp_panel(canary_data):
+    from ilb_eval.io import load_waves
+    from ilb_eval.prep import build_panel
+    from ilb_eval.study import load_study
+
+    study = load_study("ZP")
+    return study, build_panel(study, load_waves(study, canary_data))
+
+
+@pytest.mark.parametrize(("sample", "dimension"), [("EAP", "belastbarkeit"), ("EAP", "fachkompetenz"),
+                                                   ("ZP", "selbststaendigkeit")])
+def test_implied_bands_equal_refits_with_shifted_time_origin(results, eap_panel, zp_panel, sample, dimension):
+    """At each wave time t the band equals the intercept of a refit with time scores shifted by -t.
+
+    With time scores ``s - t`` the intercept factor is the level at ``t``, so
+    its mean, SE and Wald interval are the implied mean at ``t`` and its
+    exact interval (an independent computation: a fresh fit, no delta
+    method). Tolerance 1e-6 (the two fits' optimiser tolerances; observed
+    differences are below 1e-10).
+    """
+    study, panel = eap_panel if sample == "EAP" else zp_panel
+    m = results.studies[sample].models[dimension]
+    data = growth_data(panel, dimension)
+    times = list(data.attrs["time_scores"])
+    group = "ilb" if study.has_control_group else None
+    names = {"1": "ilb", "0": "control"} if group else {"": "ilb"}
+    se_from_band = (m.implied["ci_upper"] - m.implied["ci_lower"]) / (2 * stats.norm.ppf(0.975))
+    checked = 0
+    for t in times:
+        refit = fit_growth(data, outcomes=list(study.wave_names), time_scores=[s - t for s in times], group=group)
+        level = refit.params.query("lhs == 'i' and op == '~1'")
+        for row in level.itertuples():
+            hit = m.implied[(m.implied["group"] == names[str(row.group_label)]) & np.isclose(m.implied["time"], t)]
+            assert len(hit) == 1
+            k = hit.index[0]
+            assert hit.loc[k, "estimate"] == pytest.approx(row.est, abs=1e-6)
+            assert se_from_band[k] == pytest.approx(row.se, abs=1e-6)
+            assert hit.loc[k, "ci_lower"] == pytest.approx(row.ci_lower, abs=1e-6)
+            assert hit.loc[k, "ci_upper"] == pytest.approx(row.ci_upper, abs=1e-6)
+            checked += 1
+    assert checked == len(times) * (2 if group else 1)
 
 
 def test_every_model_has_a_status_record(results):

@@ -18,7 +18,7 @@ has at least ``max(min_cell_size, 30)`` persons (R-4.5).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,25 +26,33 @@ import numpy as np
 import pandas as pd
 
 from ilb_eval.exceptions import IlbEvalError
-from ilb_eval.growth import GrowthResults, fit_growth, lr_test
+from ilb_eval.growth import GrowthResults, fit_growth, lr_test, mean_trajectories
 from ilb_eval.prep import Panel, growth_data
 from ilb_eval.privacy import CellRule
 from ilb_eval.study import Study
 
 __all__ = [
+    "IMPLIED_POINTS",
     "MODEL_GROUP_FLOOR",
     "DimensionModels",
     "ModelRecord",
     "fit_isolated",
     "fit_study_models",
     "group_floor",
-    "implied_means_by_time_shift",
+    "IMPLIED_COLUMNS",
+    "implied_means",
     "lr_tests",
     "observed_means",
 ]
 
 #: Estimation-stability floor for model groups (R-4.5), combined with the minimum cell size.
 MODEL_GROUP_FLOOR = 30
+
+#: Grid points of the model-implied trajectories (time axis 0–3: steps of 0.1).
+IMPLIED_POINTS = 31
+
+#: Columns of :attr:`DimensionModels.implied` (what the trajectory figures take).
+IMPLIED_COLUMNS = ("dimension", "group", "time", "estimate", "ci_lower", "ci_upper", "n")
 
 
 def group_floor(rule: CellRule) -> int:
@@ -121,31 +129,51 @@ def fit_isolated(sample: str, dimension: str, kind: str, fit: Callable[[], Growt
                        group_n=dict(group_n or {}), warnings=messages, results=results)
 
 
-def implied_means_by_time_shift(data: pd.DataFrame, outcomes: Sequence[str], time_scores: Sequence[float],
-                                *, group: str | None = None) -> pd.DataFrame:
-    """Model-implied means with 95 % intervals at each time score, by moving the time origin.
+def implied_means(results: GrowthResults, dimension: str, groups: Mapping[str, str],
+                  sizes: Mapping[str, int | None], n_points: int = IMPLIED_POINTS) -> pd.DataFrame:
+    """Model-implied means with 95 % bands of a fitted model, on a grid over the time axis.
 
-    With time scores shifted by ``-t`` the intercept factor is the level at
-    time ``t``, so its mean, standard error and interval are the implied
-    mean at ``t`` and its exact (ML) Wald interval. One fit per time score.
-    Placeholder until the engine offers implied trajectories with bands.
+    The engine's :func:`~ilb_eval.growth.mean_trajectories` (delta method,
+    exact for these linear means; no refit) at ``n_points`` equally spaced
+    times from the first to the last time score, renamed to the report's
+    groups.
+
+    Parameters
+    ----------
+    results:
+        A converged fit (the multi-group model, or the single-group model).
+    dimension:
+        Scale name written into the ``dimension`` column.
+    groups:
+        Engine group label -> report group (e.g. ``{"1": "ilb", "0": "control"}``;
+        ``{"": "ilb"}`` for a single-group fit).
+    sizes:
+        Persons per report group (the ``n`` column, for the cell rule).
+    n_points:
+        Grid points (31 over 0–3 gives steps of 0.1, so the wave times are on the grid).
 
     Returns
     -------
     DataFrame
-        Columns ``group_label``, ``time``, ``estimate``, ``se``, ``ci_lower``, ``ci_upper``.
+        Columns ``dimension``, ``group``, ``time``, ``estimate``, ``ci_lower``, ``ci_upper``, ``n``.
+
+    Examples
+    --------
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> from ilb_eval.datasets import load_example_growth_data
+    >>> data = load_example_growth_data("belastbarkeit")
+    >>> fit = fit_growth(data, outcomes=["t1", "t3", "t4"], time_scores=[0, 2, 3], group="ilb")
+    >>> bands = implied_means(fit, "belastbarkeit", {"1": "ilb", "0": "control"},
+    ...                       {"ilb": 300, "control": 300}, n_points=4)
+    >>> bands[["group", "time"]].to_numpy().tolist()[:4]
+    [['control', 0.0], ['control', 1.0], ['control', 2.0], ['control', 3.0]]
+    >>> bool((bands["ci_lower"] < bands["estimate"]).all())
+    True
     """
-    rows = []
-    for t in time_scores:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = fit_growth(data, outcomes=list(outcomes), time_scores=[s - t for s in time_scores],
-                             group=group)
-        level = res.params.query("lhs == 'i' and op == '~1'")
-        for row in level.itertuples():
-            rows.append({"group_label": str(row.group_label), "time": float(t), "estimate": float(row.est),
-                         "se": float(row.se), "ci_lower": float(row.ci_lower), "ci_upper": float(row.ci_upper)})
-    return pd.DataFrame(rows, columns=["group_label", "time", "estimate", "se", "ci_lower", "ci_upper"])
+    bands = mean_trajectories(results, n_points=n_points)
+    out = bands.assign(dimension=dimension, group=bands["group"].astype(str).map(dict(groups)))
+    out["n"] = out["group"].map(dict(sizes))
+    return out[list(IMPLIED_COLUMNS)].reset_index(drop=True)
 
 
 def observed_means(data: pd.DataFrame, outcomes: Sequence[str], groups: pd.Series) -> pd.DataFrame:
@@ -189,7 +217,7 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
     times = list(data.attrs["time_scores"])
     floor = group_floor(rule)
     records: dict[str, ModelRecord] = {}
-    implied = pd.DataFrame(columns=["dimension", "group", "time", "estimate", "ci_lower", "ci_upper", "n"])
+    implied = pd.DataFrame(columns=list(IMPLIED_COLUMNS))
     if study.has_control_group:
         groups = data["ilb"].astype(int).map({1: "ilb", 0: "control"})
         covs = ["ilb", *study.covariate_names]
@@ -218,11 +246,7 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
                 group_n=sizes)
         if records["multigroup"].ok:
             try:
-                shifted = implied_means_by_time_shift(data, outcomes, times, group="ilb")
-                shifted["group"] = shifted["group_label"].map({"1": "ilb", "0": "control"})
-                shifted["n"] = shifted["group"].map(sizes)
-                shifted["dimension"] = scale
-                implied = shifted[list(implied.columns)]
+                implied = implied_means(records["multigroup"].results, scale, {"1": "ilb", "0": "control"}, sizes)
             except Exception:  # noqa: BLE001 - the figure then shows observed means only
                 pass
     else:
@@ -232,12 +256,9 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
             lambda: fit_growth(data, outcomes=outcomes, time_scores=times))
         if records["unconditional"].ok:
             try:
-                shifted = implied_means_by_time_shift(data, outcomes, times)
-                shifted["group"] = "ilb"
-                shifted["n"] = records["unconditional"].n
-                shifted["dimension"] = scale
-                implied = shifted[list(implied.columns)]
-            except Exception:  # noqa: BLE001
+                implied = implied_means(records["unconditional"].results, scale, {"": "ilb"},
+                                        {"ilb": records["unconditional"].n})
+            except Exception:  # noqa: BLE001 - the figure then shows observed means only
                 pass
     observed = observed_means(data, outcomes, groups)
     observed.insert(0, "dimension", scale)

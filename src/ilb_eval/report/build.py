@@ -977,11 +977,12 @@ class _Builder:
                      "von i und s in iLB- und Kontrollgruppe.",
                "Multi-group comparison: likelihood-ratio (chi-square difference) tests of equal means of i and s "
                "in the iLB and control group."),
-            _t(lang, "Modellimplizierte Verläufe: Mittelwerte je Gruppe und Zeitpunkt mit 95 %-Wald-Intervall, "
-                     "berechnet durch Verschieben des Zeitnullpunkts (das Ausgangsniveau ist dann der Mittelwert zum "
-                     "jeweiligen Zeitpunkt).",
-               "Model-implied trajectories: means per group and time point with 95% Wald intervals, obtained by "
-               "moving the time origin (the intercept is then the mean at that time point)."),
+            _t(lang, "Modellimplizierte Verläufe: Mittelwert je Gruppe über die Zeitachse von t1 bis t4 mit "
+                     "punktweisem 95 %-Wald-Band aus dem geschätzten Modell (Delta-Methode; exakt, weil der "
+                     "Mittelwert linear in den Schätzungen ist).",
+               "Model-implied trajectories: mean per group over the time axis from t1 to t4 with a pointwise "
+               "95% Wald band from the fitted model (delta method; exact, as the mean is linear in the "
+               "estimates)."),
             _t(lang, f"Korrelationen: {self.res.settings.correlation.capitalize()}, zweiseitig, paarweise n, 95 %-"
                      "Intervall über Fishers z; verbale Stärke wie im Studienkapitel.",
                f"Correlations: {self.res.settings.correlation.capitalize()}, two-sided, pairwise n, 95% interval via "
