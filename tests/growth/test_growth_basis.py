@@ -17,7 +17,7 @@ from growth_refs import fit_kwargs, load_data, reference, spec_by_name
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth import GrowthModel, GrowthSpec, fit_growth, wald_test
-from ilb_eval.growth.trajectories import factor_scores, mean_trajectories
+from ilb_eval.growth.trajectories import mean_trajectories
 
 EXTRAS = "demo_mar_basis_extras"
 
@@ -86,14 +86,6 @@ def test_trajectory_gradient_includes_the_time_score(extras_fit):
     assert bands.loc[2.0, "se"] == pytest.approx(
         float(np.sqrt(grad @ extras_fit.vcov @ grad)), rel=1e-6
     )
-
-
-def test_factor_scores_match_lavpredict(extras_fit):
-    lav = reference(EXTRAS)["scores"]
-    ours = factor_scores(extras_fit, load_data("demo_growth_mar.csv"))
-    assert len(ours) == len(lav["i"])
-    assert np.abs(ours["i"] - np.array(lav["i"])).max() < 1e-4
-    assert np.abs(ours["s"] - np.array(lav["s"])).max() < 1e-4
 
 
 @pytest.mark.parametrize(

@@ -67,9 +67,15 @@ def test_multi_group_trajectories_have_one_curve_per_group():
     assert (bands["se"] > 0).all()
 
 
-def test_factor_scores_match_lavpredict(fit):
-    lav = reference(NAME)["scores"]
-    ours = factor_scores(fit, load_data("ilb_sim_a.csv"))
+@pytest.mark.parametrize("name", [NAME, "demo_mar_basis_extras"])  # linear and latent basis
+def test_factor_scores_match_lavpredict(name):
+    spec = spec_by_name(name)
+    data = load_data(spec["data"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = fit_growth(data, **fit_kwargs(spec))
+    lav = reference(name)["scores"]
+    ours = factor_scores(fitted, data)
     assert len(ours) == len(lav["i"])
     assert np.abs(ours["i"] - np.array(lav["i"])).max() < 1e-4
     assert np.abs(ours["s"] - np.array(lav["s"])).max() < 1e-4
