@@ -92,7 +92,7 @@ def test_low_coverage():
     res = quiet_fit(pd.DataFrame(y, columns=THREE["outcomes"]), **THREE)
     assert "LOW_COVERAGE" in codes(res)
     message = next(w.message for w in res.warnings if w.code == "LOW_COVERAGE")
-    assert "y1-y3 (0.067)" in message
+    assert "y1-y3 (6.6%)" in message  # 20 / 300 = 6.67 %, rounded down
     assert res.status.min_pairwise_coverage == pytest.approx(20 / 300)
 
 

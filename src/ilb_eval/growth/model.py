@@ -611,7 +611,7 @@ def _coverage(
         pairs = [(a, b) for a in range(p) for b in range(a + 1, p)]
         zero = [f"{spec.outcomes[a]}-{spec.outcomes[b]}" for a, b in pairs if cover[a, b] == 0]
         low = [
-            f"{spec.outcomes[a]}-{spec.outcomes[b]} ({cover[a, b]:.3f})"
+            f"{spec.outcomes[a]}-{spec.outcomes[b]} ({_share_below(cover[a, b])})"
             for a, b in pairs
             if 0 < cover[a, b] < LOW_COVERAGE_LIMIT
         ]
@@ -642,6 +642,15 @@ def _coverage(
                 )
             )
     return lowest, records
+
+
+def _share_below(share: float) -> str:
+    """A share as a percentage rounded down, so that 9.95 % never prints as 10.0 %.
+
+    >>> _share_below(0.0995), _share_below(20 / 300)
+    ('9.9%', '6.6%')
+    """
+    return f"{np.floor(share * 1000.0) / 1000.0:.1%}"
 
 
 def _admissibility(
