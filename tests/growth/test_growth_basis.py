@@ -16,7 +16,7 @@ import pytest
 from growth_refs import fit_kwargs, load_data, reference, spec_by_name
 
 from ilb_eval.exceptions import SpecError
-from ilb_eval.growth import GrowthModel, GrowthSpec, fit_growth, wald_test
+from ilb_eval.growth import GrowthModel, GrowthSpec, fit_growth, lr_test, wald_test
 from ilb_eval.growth.trajectories import mean_trajectories
 
 EXTRAS = "demo_mar_basis_extras"
@@ -204,3 +204,17 @@ def test_without_growth_the_time_score_is_undetermined_and_the_status_shows_it()
     score = basis.params.query("lhs == 's' and op == '=~' and rhs == 'y3'").iloc[0]
     assert score["se"] > 1.0
     assert basis.status.min_information_eigenvalue < 1e-3 * linear.status.min_information_eigenvalue
+
+
+def test_likelihood_ratio_test_of_linear_growth_equals_lavaan_logl_difference():
+    """Linear growth is the latent basis with the t3 score fixed at 2: LR = 2 (logl_basis - logl_linear)."""
+    linear = reference("ilb_a_uncond")["fit"]["logl"]
+    basis = reference("ilb_a_basis_polished")["fit"]["logl"]
+    kwargs = {
+        "data": load_data("ilb_sim_a.csv"),
+        "outcomes": ["y1", "y3", "y4"],
+        "time_scores": [0, 2, 3],
+    }
+    test = lr_test(_fit(**kwargs), _fit(**kwargs, time_basis="latent"))
+    assert test.df_diff == 1
+    assert test.chisq_diff == pytest.approx(2.0 * (basis - linear), abs=1e-4)
