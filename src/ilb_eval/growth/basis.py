@@ -55,6 +55,16 @@ class FreeTimeScores:
         Positions in the free-parameter vector (0-based).
     wave
         Wave (outcome position) of each.
+
+    Examples
+    --------
+    >>> from ilb_eval.growth.partable import build_partable
+    >>> spec = GrowthSpec(("t1", "t3", "t4"), (0, 2, 3), time_basis="latent")
+    >>> free = FreeTimeScores.from_table(build_partable(spec), spec)
+    >>> free.index.tolist(), free.wave.tolist()  # the first free parameter, wave t3
+    ([0], [1])
+    >>> free.time_scores(spec, np.array([1.8, 0, 0, 0, 0, 0, 0, 0, 0])).tolist()
+    [0.0, 1.8, 3.0]
     """
 
     index: np.ndarray
@@ -207,6 +217,20 @@ def casewise_time_score_scores(matrices: GroupMatrices, y: np.ndarray, x: np.nda
     -------
     numpy.ndarray
         Shape (n, p); column sums are :func:`time_score_gradient`.
+
+    Examples
+    --------
+    >>> from ilb_eval.growth.likelihood import evaluate
+    >>> from ilb_eval.growth.matrices import group_matrices, growth_structure
+    >>> from ilb_eval.growth.patterns import pattern_stats
+    >>> spec = GrowthSpec(("y1", "y3", "y4"), (0, 2, 3), time_basis="latent")
+    >>> y = np.random.default_rng(4).normal(size=(40, 3)); y[:10, 1] = np.nan
+    >>> x = np.empty((40, 0)); structure = growth_structure(spec, np.array([0, 1.7, 3.0]))
+    >>> local = np.array([0.5, 0.4, 0.6, 0.4, 0.1, 0.05, 0.2, 0.1])
+    >>> mats = group_matrices(spec, structure, local)
+    >>> total = time_score_gradient(mats, evaluate(structure, local, pattern_stats(y, x), 1))
+    >>> bool(np.allclose(casewise_time_score_scores(mats, y, x).sum(axis=0), total))
+    True
     """
     sigma = matrices.sigma
     mean_factors = matrices.alpha + x @ matrices.gamma.T  # (n, 2)
