@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ilb_eval.analysis import ilb_feedback, models, sample
+from ilb_eval.analysis import ilb_feedback, models, sample, sensitivity
 from ilb_eval.analysis.correlations import correlation_data
 from ilb_eval.analysis.effects import ilb_effects
-from ilb_eval.growth import fit_growth
+from ilb_eval.growth import GrowthSpec, fit_growth, fit_variants
 from ilb_eval.prep import growth_data
 from ilb_eval.privacy import CellRule
 from ilb_eval.report.build import build_report
@@ -157,6 +157,82 @@ def test_implied_bands_equal_refits_with_shifted_time_origin(results, eap_panel,
             assert hit.loc[k, "ci_upper"] == pytest.approx(row.ci_upper, abs=1e-6)
             checked += 1
     assert checked == len(times) * (2 if group else 1)
+
+
+# ------------------------------------------------------------------ sensitivity analyses against direct engine calls
+
+def _conditional_kwargs(study, data):
+    return dict(outcomes=list(study.wave_names), time_scores=list(data.attrs["time_scores"]),
+                covariates=["ilb", *study.covariate_names])
+
+
+@pytest.mark.parametrize("dimension", ["belastbarkeit", "lernfaehigkeit", "reflexivitaet"])
+def test_variant_table_equals_fit_variants_called_directly(results, eap_panel, dimension):
+    """Every cell of the study's variant rows equals fit_variants on the same data (floats: rtol 1e-10)."""
+    study, panel = eap_panel
+    data = growth_data(panel, dimension)
+    direct = fit_variants(data, GrowthSpec(**_conditional_kwargs(study, data)))
+    table = results.studies["EAP"].sensitivity_variants
+    ours = table[table["dimension"] == dimension].reset_index(drop=True)
+    assert len(ours) == len(direct) and (ours["status"] == "ok").all()
+    assert (ours["n"] == results.studies["EAP"].models[dimension].records["conditional"].n).all()
+    for column in direct.columns:
+        expected, got = direct[column], ours[column]
+        if pd.api.types.is_float_dtype(expected):
+            np.testing.assert_allclose(got.to_numpy(float), expected.to_numpy(float), rtol=1e-10, atol=0,
+                                       equal_nan=True, err_msg=column)
+        else:
+            assert got.tolist() == expected.tolist(), column
+
+
+def test_estimator_table_equals_ml_and_mlr_fits_called_directly(results, eap_panel):
+    """For every dimension: b, SE and p of iLB on s under ML and MLR, and the scaled fit (rtol 1e-10)."""
+    study, panel = eap_panel
+    table = results.studies["EAP"].sensitivity_estimators.set_index("dimension")
+    assert list(table.index) == [s.name for s in study.competence_scales]
+    for dimension in table.index:
+        data = growth_data(panel, dimension)
+        row = table.loc[dimension]
+        for estimator, suffix in (("ML", "ml"), ("MLR", "mlr")):
+            fit = fit_growth(data, estimator=estimator, **_conditional_kwargs(study, data))
+            p = fit.params
+            effect = p[(p["lhs"] == "s") & (p["op"] == "~") & (p["rhs"] == "ilb")].iloc[0]
+            for ours, theirs in (("estimate", "est"), ("se", "se"), ("pvalue", "pvalue")):
+                assert row[f"{ours}_{suffix}"] == pytest.approx(float(effect[theirs]), rel=1e-10, abs=1e-14), \
+                    (dimension, ours, estimator)
+            assert row["n"] == fit.ntotal
+        for key in sensitivity.SCALED_FIT_KEYS:
+            assert row[key] == pytest.approx(float(fit.fit[key]), rel=1e-10, abs=1e-14), (dimension, key)
+        assert row["se_ml"] != pytest.approx(row["se_mlr"], rel=1e-6)  # really two different SEs
+    assert (table["status"] == "ok").all() and table["converged_mlr"].all()
+
+
+def test_sensitivity_only_for_studies_with_a_control_group(results):
+    assert results.studies["ZP"].sensitivity_variants.empty
+    assert results.studies["ZP"].sensitivity_estimators.empty
+
+
+def test_failing_sensitivity_fits_become_rows_and_the_run_goes_on(results, eap_panel, monkeypatch):
+    study, panel = eap_panel
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("variants exploded")
+
+    monkeypatch.setattr(sensitivity, "fit_variants", boom)
+    fitted = results.studies["EAP"].models
+    skipped = dict(fitted)
+    first = next(iter(skipped))
+    skipped[first] = dataclasses.replace(skipped[first], records={
+        "conditional": models.ModelRecord("EAP", first, "conditional", "skipped", "a group has fewer than 30 persons")})
+    variants, estimators = sensitivity.study_sensitivity(study, panel, skipped)
+    assert variants.groupby("dimension").size().max() == 1
+    by_dim = variants.set_index("dimension")
+    assert by_dim.loc[first, "status"] == "skipped"
+    assert set(by_dim.drop(index=first)["status"]) == {"failed"}
+    assert set(by_dim.drop(index=first)["reason"]) == {"RuntimeError: variants exploded"}
+    est = estimators.set_index("dimension")
+    assert est.loc[first, "status"] == "skipped" and math.isnan(est.loc[first, "se_mlr"])
+    assert (est.drop(index=first)["status"] == "ok").all()
 
 
 def test_every_model_has_a_status_record(results):

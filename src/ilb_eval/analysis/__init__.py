@@ -9,6 +9,8 @@ Modules, one job each:
     (failed-model records), implied and observed means, LR tests.
 ``effects``
     iLB effects on intercept and slope across dimensions, raw and adjusted p.
+``sensitivity``
+    Variants of the conditional models and their iLB slope effect under ML and MLR.
 ``correlations``
     Manager support with learning-culture and time-condition items (t3).
 ``ilb_feedback``

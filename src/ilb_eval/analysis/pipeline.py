@@ -4,8 +4,9 @@ Steps per study (EAP and ZP by default): load and validate the wave files
 (:func:`ilb_eval.io.load_waves`), link and prepare
 (:func:`ilb_eval.prep.build_panel`), then sample and response, reliability,
 growth models of every competence dimension (fault-isolated), iLB effects
-with adjusted p-values, manager-support correlations, iLB feedback and the
-delivery-mode and time-condition analyses. Data errors (unreadable files,
+with adjusted p-values, sensitivity analyses of the conditional models
+(model variants, ML vs MLR; studies with a control group), manager-support
+correlations, iLB feedback and the delivery-mode and time-condition analyses. Data errors (unreadable files,
 wrong columns) raise :class:`~ilb_eval.exceptions.InputError`; a model that
 fails is recorded and the run goes on.
 
@@ -29,6 +30,7 @@ from ilb_eval.analysis import effects as _effects
 from ilb_eval.analysis import ilb_feedback as _feedback
 from ilb_eval.analysis import models as _models
 from ilb_eval.analysis import sample as _sample
+from ilb_eval.analysis import sensitivity as _sensitivity
 from ilb_eval.exceptions import SpecError
 from ilb_eval.io import load_waves
 from ilb_eval.prep import build_panel, reliability
@@ -85,6 +87,8 @@ class StudyResults:
     condition_effects: pd.DataFrame
     condition_records: tuple[_models.ModelRecord, ...]
     problems: tuple[str, ...]
+    sensitivity_variants: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity_estimators: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def records(self) -> list[_models.ModelRecord]:
@@ -153,6 +157,11 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
     models = _models.fit_study_models(study, panel, rule, progress=lambda m: progress(f"  model {m}"))
     effects = _effects.ilb_effects(models, settings.adjust) if study.has_control_group else pd.DataFrame()
     lr = _models.lr_tests(models) if study.has_control_group else pd.DataFrame()
+    variants, estimators = pd.DataFrame(), pd.DataFrame()
+    if study.has_control_group:
+        step("sensitivity analyses")
+        variants, estimators = _sensitivity.study_sensitivity(study, panel, models,
+                                                              progress=lambda m: progress(f"  model {m}"))
     step("correlations")
     corr = _correlations.manager_correlations(study, panel, rule, settings.correlation)
     step("iLB feedback")
@@ -175,6 +184,7 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
         satisfaction=sat, benefit=ben, acceleration=acc, reuse=reuse, conditions=conditions,
         condition_effects=cond_effects, condition_records=tuple(cond_records),
         problems=tuple(dict.fromkeys(problems)),
+        sensitivity_variants=variants, sensitivity_estimators=estimators,
     )
 
 

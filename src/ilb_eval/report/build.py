@@ -100,6 +100,7 @@ _W: dict[str, dict[str, str]] = {
         "conditions": "Durchführungsart und zeitliche Bedingungen",
         "methods": "Methoden",
         "status": "Warnungen und Modellstatus",
+        "sensitivity": "Anhang: Sensitivitätsanalysen",
         "provenance": "Provenienz",
         "ilb": "iLB", "control": "Kontrollgruppe", "total": "Gesamt",
         "persons": "Personen", "female": "Anteil weiblich", "degree": "Anteil mit Studium",
@@ -126,6 +127,7 @@ _W: dict[str, dict[str, str]] = {
         "conditions": "Delivery mode and time conditions",
         "methods": "Methods",
         "status": "Warnings and model status",
+        "sensitivity": "Appendix: sensitivity analyses",
         "provenance": "Provenance",
         "ilb": "iLB", "control": "Control group", "total": "Total",
         "persons": "Persons", "female": "Share female", "degree": "Share with a degree",
@@ -154,6 +156,39 @@ _SHORT_PREDICTORS = {
     "session_10min": {"de": "Termindauer", "en": "Session"},
     "duration_months": {"de": "Gesamtdauer", "en": "Duration"},
 }
+
+#: Report names and descriptions of the engine's model variants
+#: (:data:`ilb_eval.growth.variants.VARIANTS`); other variants print under their engine name.
+_VARIANT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "as specified": {"de": ("wie spezifiziert", "das konditionale Modell des Hauptteils"),
+                     "en": ("as specified", "the conditional model of the main text")},
+    "equal residual variances": {"de": ("gleiche Residualvarianzen", "eine Residualvarianz für alle Wellen"),
+                                 "en": ("equal residual variances", "one residual variance for all waves")},
+    "fixed slope (no slope variance)": {
+        "de": ("feste Veränderung", "Varianz von s und Kovarianz mit i auf 0 fixiert"),
+        "en": ("fixed slope", "variance of s and its covariance with i fixed at 0")},
+    "latent basis (estimated time scores)": {
+        "de": ("latente Basis", "Zeitwerte der mittleren Wellen geschätzt, erster und letzter fest"),
+        "en": ("latent basis", "time scores of the middle waves estimated, first and last fixed")},
+}
+
+#: Short explanations of engine warning codes in the variant table.
+_CODE_TEXTS = {
+    "LOCAL_OPTIMUM": ("zusätzliche Startwerte führten zu abweichenden Lösungen, die Likelihood hat mehrere Maxima "
+                      "oder das Modell ist empirisch nicht identifiziert",
+                      "extra starting values led to differing solutions, the likelihood has several maxima or "
+                      "the model is empirically not identified"),
+    "NEG_LV_VARIANCE": ("negative geschätzte Varianz eines Wachstumsfaktors",
+                        "negative estimated variance of a growth factor"),
+    "NEG_OV_VARIANCE": ("negative geschätzte Residualvarianz einer Welle",
+                        "negative estimated residual variance of a wave"),
+    "NOT_FITTED": ("Variante nicht schätzbar, z. B. nicht identifiziert",
+                   "variant not estimable, e.g. not identified"),
+    "NOT_CONVERGED": ("Schätzung nicht konvergiert", "estimation did not converge"),
+}
+
+#: Warning code every variant of a conditional model shares (persons with a missing covariate left out).
+_SHARED_CODE = "ROWS_DROPPED"
 
 _ADJUST = {"holm": {"de": "Holm", "en": "Holm"}, "bh": {"de": "Benjamini-Hochberg", "en": "Benjamini-Hochberg"}}
 
@@ -252,6 +287,8 @@ class _Builder:
         self.conditions(report.add_section(self.w["conditions"]))
         self.methods(report.add_section(self.w["methods"]))
         self.status(report.add_section(self.w["status"]))
+        if self._has_sensitivity():
+            self.sensitivity(report.add_section(self.w["sensitivity"]))
         self.provenance(report.add_section(self.w["provenance"], numbered=False))
         return self.content
 
@@ -995,7 +1032,18 @@ class _Builder:
                f"identifiers or free text in the report.{lowered}"),
             _t(lang, f"Software: {soft}.", f"Software: {soft}."),
         ]
+        if self._has_sensitivity():
+            items.insert(-3, _t(
+                lang, "Sensitivitätsanalysen (Anhang): das konditionale Modell jeder Kompetenzfacette mit robusten "
+                      "Standardfehlern (MLR, Yuan-Bentler-skalierter Test) und in Modellvarianten (z. B. gleiche "
+                      "Residualvarianzen, feste Veränderung, latente Basis).",
+                "Sensitivity analyses (appendix): the conditional model of each competence dimension with robust "
+                "standard errors (MLR, Yuan-Bentler scaled test) and as model variants (e.g. equal residual "
+                "variances, fixed slope, latent basis)."))
         sec.bullets(items)
+
+    def _has_sensitivity(self) -> bool:
+        return any(len(s.sensitivity_estimators) or len(s.sensitivity_variants) for s in self.res.studies.values())
 
     def status(self, sec: Section) -> None:
         lang = self.lang
@@ -1062,6 +1110,145 @@ class _Builder:
             sec.bullets([k + (f" ({', '.join(v)})" if v else "") for k, v in data_warnings.items()])
             if lang == "de":
                 sec.paragraph("Die Meldungen der Datenprüfung sind englisch (wie die Kommandozeile).", "note")
+
+    def _status_text(self, status: str) -> str:
+        return {"failed": _t(self.lang, "Modell fehlgeschlagen", "model failed"),
+                "not_converged": _t(self.lang, "nicht konvergiert", "not converged")}.get(
+                    status, _t(self.lang, "nicht geschätzt", "not fitted"))
+
+    def _time_scores(self, text: object) -> str:
+        try:
+            values = [float(v) for v in str(text).split(",")]
+        except ValueError:
+            return MISSING
+        return "; ".join(format_number(v, 0 if v.is_integer() else 2, self.lang) for v in values)
+
+    def sensitivity(self, sec: Section) -> None:
+        lang = self.lang
+        sec.paragraph(_t(lang, "Wie stabil ist der Effekt der iLB-Teilnahme auf die Veränderung (s)? Das konditionale "
+                               "Modell jeder Kompetenzfacette (iLB-Teilnahme und Kontrollvariablen sagen i und s "
+                               "vorher) wird mit robusten Standardfehlern (MLR) und in Modellvarianten neu geschätzt. "
+                               "p-Werte hier unadjustiert.",
+                         "How stable is the effect of iLB participation on the slope (s)? The conditional model of "
+                         "each competence dimension (iLB participation and the controls predict i and s) is "
+                         "re-estimated with robust standard errors (MLR) and as model variants. p-values here "
+                         "unadjusted."))
+        for s in self.res.studies.values():
+            est, var = s.sensitivity_estimators, s.sensitivity_variants
+            if not len(est) and not len(var):
+                continue
+            if len(est):
+                self._estimator_table(sec, s, est)
+            if len(var):
+                self._variant_table(sec, s, var)
+
+    def _estimator_table(self, sec: Section, s: StudyResults, est: pd.DataFrame) -> None:
+        lang, name = self.lang, s.study.name
+        sec.heading(_t(lang, f"Robuste Standardfehler (MLR) ({name})", f"Robust standard errors (MLR) ({name})"))
+        rows, suppressed = [], False
+        for r in est.itertuples():
+            cells = [self.label(s, str(r.dimension))]
+            if r.status not in ("ok", "not_converged") or not np.isfinite(r.estimate_ml):
+                rows.append(cells + [self._status_text(str(r.status))] + [""] * 5)
+                continue
+            if not self.rule.allows(r.n):
+                suppressed = True
+                rows.append(cells + [self.mark] * 6)
+                continue
+            cells += [format_number(r.estimate_ml, 3, lang), format_number(r.se_ml, 3, lang)]
+            if r.converged_mlr:
+                cells += [format_number(r.se_mlr, 3, lang), format_p(r.pvalue_ml, lang, prefix=False),
+                          format_p(r.pvalue_mlr, lang, prefix=False)]
+            else:
+                cells += [self._status_text("not_converged"), format_p(r.pvalue_ml, lang, prefix=False), MISSING]
+            cells.append(format_count(r.n, lang))
+            rows.append(cells)
+        frame = pd.DataFrame(rows, columns=[self.w["dimension"], "b", "SE (ML)", "SE (MLR)", "p (ML)", "p (MLR)", "N"])
+        factors = est.loc[est["status"] == "ok", "chisq_scaling_factor"].astype(float)
+        factors = factors[np.isfinite(factors)]
+        scaling = ""
+        if len(factors):
+            scaling = _t(lang, f" Skalierungsfaktor des χ²-Tests (Yuan-Bentler) zwischen "
+                               f"{format_number(factors.min(), 2, lang)} und {format_number(factors.max(), 2, lang)}.",
+                         f" Scaling factor of the χ² test (Yuan-Bentler) between "
+                         f"{format_number(factors.min(), 2, lang)} and {format_number(factors.max(), 2, lang)}.")
+        table = self.simple(frame, _t(lang, f"Effekt der iLB-Teilnahme auf die Veränderung (s) unter ML und MLR ({name})",
+                                      f"Effect of iLB participation on the slope (s) under ML and MLR ({name})"),
+                            _t(lang, "b = unstandardisierter Koeffizient im konditionalen Modell (unter ML und MLR "
+                                     "gleich). SE (ML): aus der beobachteten Informationsmatrix; SE (MLR): robust "
+                                     "(Huber-White-Sandwich). p zweiseitig, unadjustiert." + scaling,
+                               "b = unstandardised coefficient in the conditional model (the same under ML and MLR). "
+                               "SE (ML): from the observed information matrix; SE (MLR): robust (Huber-White "
+                               "sandwich). p two-sided, unadjusted." + scaling),
+                            suppressed=suppressed)
+        self.table(sec, f"{name.lower()}_sensitivity_mlr", est, table)
+
+    def _variant_table(self, sec: Section, s: StudyResults, var: pd.DataFrame) -> None:
+        """One row per dimension: b of iLB on s under each variant (A, B, …) and ΔBIC against the first."""
+        lang, name = self.lang, s.study.name
+        sec.heading(_t(lang, f"Modellvarianten ({name})", f"Model variants ({name})"))
+        names = [str(v) for v in dict.fromkeys(var["variant"].dropna())] if "variant" in var else []
+        letters = {v: chr(ord("A") + k) for k, v in enumerate(names)}
+        flags: list[str] = []
+        rows, suppressed = [], False
+        for dim, part in var.groupby("dimension", sort=False):
+            label = self.label(s, str(dim))
+            first = part.iloc[0]
+            if first["status"] != "ok":
+                rows.append([label, self._status_text(str(first["status"]))] + [""] * (2 * len(names) - 1))
+                continue
+            if not self.rule.allows(first["n"]):
+                suppressed = True
+                rows.append([label] + [self.mark] * (2 * len(names) - 1) + [""])
+                continue
+            by_name = {str(r["variant"]): r for r in part.to_dict(orient="records")}
+            reference = by_name.get(names[0], {})
+            effects, deltas = [], []
+            for k, v in enumerate(names):
+                r = by_name.get(v)
+                value = np.nan if r is None else float(r.get("s~ilb", np.nan))
+                fitted = r is not None and bool(r.get("converged")) and np.isfinite(value)
+                codes = [] if r is None else [c.strip() for c in str(r.get("warnings") or "").split(",")
+                                              if c.strip() and c.strip() != _SHARED_CODE]
+                if r is not None and not fitted and not codes:
+                    codes = ["NOT_CONVERGED" if np.isfinite(value) else "NOT_FITTED"]
+                mark = "†" if codes else ""
+                if codes:
+                    flags.append(f"{label} ({letters[v]}): {', '.join(codes)}")
+                effects.append((format_number(value, 3, lang) if fitted else MISSING) + mark)
+                if k:
+                    ok_ref = bool(reference.get("converged")) and np.isfinite(float(reference.get("bic", np.nan)))
+                    delta = float(r["bic"]) - float(reference["bic"]) if fitted and ok_ref else np.nan
+                    deltas.append(format_number(delta, 1, lang, sign=True))
+            rows.append([label, format_count(first["n"], lang), *effects, *deltas])
+        columns = [self.w["dimension"], "N", *[f"b ({letters[v]})" for v in names],
+                   *[f"ΔBIC ({letters[v]})" for v in names[1:]]]
+        frame = pd.DataFrame(rows, columns=columns)
+        legend = []
+        for v in names:
+            known = _VARIANT_LABELS.get(v, {}).get(lang)
+            legend.append(f"{letters[v]} = {known[0]}: {known[1]}" if known else f"{letters[v]} = {v}")
+        seen = sorted({c.strip() for f in flags for c in f.rsplit(": ", 1)[1].split(",")})
+        codes = "; ".join(f"{c} = {_CODE_TEXTS[c][0 if lang == 'de' else 1]}" for c in seen if c in _CODE_TEXTS)
+        ref = letters[names[0]] if names else "A"
+        note = _t(lang, "Konditionales Modell je Kompetenzfacette, jede Variante mit einer Änderung: "
+                        + "; ".join(legend) + f". b = Koeffizient der iLB-Teilnahme auf die Veränderung (s); "
+                        f"ΔBIC = BIC der Variante minus BIC von {ref} (negativ: Variante passt nach BIC besser). "
+                        + (f"† Warnung der Schätzung: {'; '.join(flags)}. " + (f"Codes: {codes}. " if codes else "")
+                           if flags else "")
+                        + f"{_SHARED_CODE} (Personen mit fehlender Kovariate ausgeschlossen) betrifft alle Varianten "
+                        "gleich und ist nicht aufgeführt. Alle Kennwerte je Variante in der CSV-Tabelle.",
+                  "Conditional model per competence dimension, each variant with one change: "
+                  + "; ".join(legend) + f". b = coefficient of iLB participation on the slope (s); "
+                  f"ΔBIC = BIC of the variant minus BIC of {ref} (negative: the variant fits better by BIC). "
+                  + (f"† Estimation warning: {'; '.join(flags)}. " + (f"Codes: {codes}. " if codes else "")
+                     if flags else "")
+                  + f"{_SHARED_CODE} (persons with a missing covariate left out) applies to all variants alike "
+                  "and is not listed. All measures per variant in the CSV table.")
+        table = self.simple(frame, _t(lang, f"Effekt der iLB-Teilnahme auf die Veränderung (s) in Modellvarianten ({name})",
+                                      f"Effect of iLB participation on the slope (s) in model variants ({name})"),
+                            note, suppressed=suppressed)
+        self.table(sec, f"{name.lower()}_sensitivity_variants", var, table)
 
     def provenance(self, sec: Section) -> None:
         lang = self.lang
