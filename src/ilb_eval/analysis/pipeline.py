@@ -64,7 +64,13 @@ class AnalysisSettings:
 
 @dataclass(frozen=True)
 class StudyResults:
-    """Everything computed for one study (aggregates only)."""
+    """Everything computed for one study (aggregates only).
+
+    ``problems`` are the data-check problems as English lines (manifest,
+    warnings); ``problem_records`` the same problems as code, message, file,
+    column, number of affected rows and severity (no row numbers), for the
+    report's translated notes.
+    """
 
     study: Study
     rule: CellRule
@@ -89,6 +95,7 @@ class StudyResults:
     problems: tuple[str, ...]
     sensitivity_variants: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_estimators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problem_records: tuple[dict[str, Any], ...] = ()
 
     @property
     def records(self) -> list[_models.ModelRecord]:
@@ -175,6 +182,8 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
         study, panel, rule, settings.adjust, progress=lambda m: progress(f"  model {m}"))
     problems = tuple(f"{p.code}: {p.message}" + (f" ({p.file})" if p.file else "")
                      for p in panel.problems)
+    records = tuple({"code": p.code, "message": p.message, "file": p.file, "column": p.column,
+                     "rows": p.count, "severity": p.severity} for p in panel.problems)
     seconds[study.name] = time.perf_counter() - started
     return StudyResults(
         study=study, rule=rule, response=response, attrition=attrition, demographics=demographics,
@@ -184,7 +193,7 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
         satisfaction=sat, benefit=ben, acceleration=acc, reuse=reuse, conditions=conditions,
         condition_effects=cond_effects, condition_records=tuple(cond_records),
         problems=tuple(dict.fromkeys(problems)),
-        sensitivity_variants=variants, sensitivity_estimators=estimators,
+        sensitivity_variants=variants, sensitivity_estimators=estimators, problem_records=records,
     )
 
 

@@ -42,6 +42,7 @@ from ilb_eval.formatting import (
 from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE, CellRule
 from ilb_eval.report import figures as F
 from ilb_eval.report.document import Report, Section
+from ilb_eval.report.problems import problem_text
 from ilb_eval.report.tables import (
     FormattedTable,
     fit_table,
@@ -1097,19 +1098,47 @@ class _Builder:
             sec.bullets([f"{r.sample}, {self.label(self.res.studies[r.sample], r.dimension)}, "
                          f"{kinds.get(r.kind, r.kind)}: {status_words.get(r.status, r.status)} – {r.reason}"
                          for r in bad])
-        data_warnings: dict[str, list[str]] = {}
-        for n, s in self.res.studies.items():
-            for problem in s.problems:
-                message, _, file = problem.rpartition(" (")
-                key = f"{n}: {message}" if file.endswith(")") else f"{n}: {problem}"
-                data_warnings.setdefault(key, [])
-                if file.endswith(")"):
-                    data_warnings[key].append(file[:-1])
-        if data_warnings:
+        notes, untranslated = self._data_notes()
+        if notes:
             sec.heading(_t(lang, "Hinweise der Datenprüfung", "Notes from the data checks"), level=3)
-            sec.bullets([k + (f" ({', '.join(v)})" if v else "") for k, v in data_warnings.items()])
-            if lang == "de":
-                sec.paragraph("Die Meldungen der Datenprüfung sind englisch (wie die Kommandozeile).", "note")
+            sec.bullets(notes)
+            if untranslated:
+                sec.paragraph("Meldungen ohne deutsche Fassung sind englisch (wie die Kommandozeile).", "note")
+
+    def _data_notes(self) -> tuple[list[str], bool]:
+        """One bullet per study, problem code and text, with its files (German: and the affected rows)."""
+        lang = self.lang
+        notes: dict[str, list[str]] = {}
+        rows: dict[str, int] = {}
+        untranslated = False
+        for n, s in self.res.studies.items():
+            if not s.problem_records:  # results without records: the English lines
+                for problem in s.problems:
+                    message, _, file = problem.rpartition(" (")
+                    key = f"{n}: {message}" if file.endswith(")") else f"{n}: {problem}"
+                    notes.setdefault(key, [])
+                    if file.endswith(")"):
+                        notes[key].append(file[:-1])
+                    untranslated = untranslated or lang == "de"
+                continue
+            for p in s.problem_records:
+                text, translated = problem_text(str(p["code"]), str(p["message"]), lang)
+                untranslated = untranslated or not translated
+                if lang == "de" and translated and p.get("column"):
+                    text += f" (Spalte „{p['column']}“)"
+                key = f"{n}: {p['code']}: {text}"
+                files = notes.setdefault(key, [])
+                if p.get("file") and p["file"] not in files:
+                    files.append(str(p["file"]))
+                if lang == "de" and translated and p.get("rows"):
+                    rows[key] = rows.get(key, 0) + int(p["rows"])
+        out = []
+        for key, files in notes.items():
+            parts = [", ".join(files)] if files else []
+            if key in rows:
+                parts.append(f"betroffene Zeilen: {self.count(rows[key])[0]}")
+            out.append(key + (f" ({'; '.join(parts)})" if parts else ""))
+        return out, untranslated
 
     def _status_text(self, status: str) -> str:
         return {"failed": _t(self.lang, "Modell fehlgeschlagen", "model failed"),
