@@ -229,3 +229,13 @@ def test_lowered_rule_is_stated():
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="lack the columns"):
         F.wave_response(pd.DataFrame({"wave": ["t1"]}))
+
+
+def test_long_dimension_names_wrap_and_stay_inside_the_figure(trajectory_data, waves):
+    implied, observed = trajectory_data
+    long_name = "Integration in Strukturen und Prozesse"
+    fig = F.trajectories(implied, observed, waves=waves, labels={"belastbarkeit": {"de": long_name}})
+    title = fig.axes[0].get_title(loc="left")
+    assert title.split() == long_name.split()  # every word kept
+    # wrapped to lines no longer than the longest name that fits a panel of three columns
+    assert max(len(line) for line in title.splitlines()) <= len("Zielorientiertes Handeln")

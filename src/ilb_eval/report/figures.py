@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -618,7 +619,9 @@ def trajectories(
                 ax.set_axis_off()
                 continue
             dim = dims[index]
-            ax.set_title(label_for(labels, dim, lang), loc="left", fontsize=8.5)
+            # long names (e.g. "Integration in Strukturen und Prozesse") wrap instead of being cut
+            title = textwrap.fill(label_for(labels, dim, lang), width=24 if cols > 1 else 60)
+            ax.set_title(title, loc="left", fontsize=8.5)
             for k, group in enumerate(groups):
                 color = _group_color(group, groups)
                 part = implied[(implied["dimension"] == dim) & (implied["group"] == group)]
