@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -13,23 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-shared = _loader.load()
-
 pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return shared.report_run(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return shared.canary_data(tmp_path_factory.getbasetemp())
 
 
 def _files(folder: Path) -> list[Path]:
@@ -65,7 +48,7 @@ def test_run_folder_holds_report_figures_tables_and_manifest(run):
     assert (round(width), round(height)) == (595, 842)  # A4
 
 
-def test_manifest_records_inputs_versions_settings_and_models(run, data):
+def test_manifest_records_inputs_versions_settings_and_models(run, canary_data):
     manifest = json.loads((run.path / "manifest.json").read_text())
     names = {i["name"] for i in manifest["inputs"]}
     assert {"eap_t1.csv", "zp_t1.sav", "interviews.csv"} <= names
@@ -78,7 +61,7 @@ def test_manifest_records_inputs_versions_settings_and_models(run, data):
     assert any("ROWS_DROPPED" in w for w in manifest["warnings"])
     outputs = {o["name"] for o in manifest["outputs"]}
     assert "report.pdf" in outputs
-    assert str(data.parent) not in json.dumps(manifest)
+    assert str(canary_data.parent) not in json.dumps(manifest)
 
 
 def test_effects_csv_equals_the_results(run):
@@ -103,13 +86,13 @@ def test_pdf_reads_like_the_report(run):
 
 # ------------------------------------------------------------------ privacy
 
-def test_no_canary_in_any_output_byte(run, data):
+def test_no_canary_in_any_output_byte(run, canary_data, shared_run):
     codes = set()
     for name in ("eap_t1.csv", "eap_t3.csv", "eap_t4.csv"):
-        lines = (data / name).read_bytes().decode("cp1252").splitlines()[1:]
+        lines = (canary_data / name).read_bytes().decode("cp1252").splitlines()[1:]
         codes |= {line.split(";", 1)[0] for line in lines if line}
-    assert shared.CANARY_CODE in codes and shared.CANARY_STRING in codes
-    canaries = [shared.CANARY_CODE, shared.CANARY_STRING]
+    assert shared_run.CANARY_CODE in codes and shared_run.CANARY_STRING in codes
+    canaries = [shared_run.CANARY_CODE, shared_run.CANARY_STRING]
     pattern = re.compile("|".join(re.escape(c) for c in sorted(codes)))
     files = _files(run.path)
     assert len(files) > 50
@@ -128,19 +111,20 @@ def test_no_canary_in_any_output_byte(run, data):
     reader = PdfReader(run.path / "report.pdf")
     meta = {k: str(v) for k, v in (reader.metadata or {}).items()}
     assert "/Author" not in meta or not meta["/Author"].strip()
-    assert not any(str(Path.home()) in v or str(data) in v for v in meta.values())
+    assert not any(str(Path.home()) in v or str(canary_data) in v for v in meta.values())
 
 
 # ------------------------------------------------------------------ determinism and the CLI
 
-def test_cli_end_to_end_and_determinism(tmp_path, data, monkeypatch):
+def test_cli_end_to_end_and_determinism(tmp_path, canary_data, monkeypatch, shared_run):
     """The CLI (ZP only, for speed) and the library give byte-identical run folders."""
     from ilb_eval.report.pipeline import write_report
 
-    env = {**os.environ, "SOURCE_DATE_EPOCH": shared.EPOCH}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": shared_run.EPOCH}
     out_cli = tmp_path / "cli"
     proc = subprocess.run(
-        [sys.executable, "-m", "ilb_eval", "report", "--study", "ZP", "--data", str(data), "--out", str(out_cli)],
+        [sys.executable, "-m", "ilb_eval", "report", "--study", "ZP", "--data", str(canary_data),
+         "--out", str(out_cli)],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr
@@ -150,8 +134,8 @@ def test_cli_end_to_end_and_determinism(tmp_path, data, monkeypatch):
     assert (folder_cli / "manifest.json").is_file()
     assert list((folder_cli / "figures").glob("*.png")) and list((folder_cli / "tables").glob("*.csv"))
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", shared.EPOCH)
-    lib = write_report(data, studies=["ZP"], out=tmp_path / "lib")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", shared_run.EPOCH)
+    lib = write_report(canary_data, studies=["ZP"], out=tmp_path / "lib")
     assert lib.path.name == folder_cli.name
     files_cli = [p.relative_to(folder_cli) for p in _files(folder_cli)]
     files_lib = [p.relative_to(lib.path) for p in _files(lib.path)]
@@ -160,21 +144,21 @@ def test_cli_end_to_end_and_determinism(tmp_path, data, monkeypatch):
         assert (folder_cli / rel).read_bytes() == (lib.path / rel).read_bytes(), rel
 
 
-def test_existing_run_is_never_overwritten(tmp_path, data, run, monkeypatch):
+def test_existing_run_is_never_overwritten(tmp_path, canary_data, run, monkeypatch, shared_run):
     """A second identical run gets a new folder name; the first stays as it was."""
     from ilb_eval.report import pipeline
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", shared.EPOCH)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", shared_run.EPOCH)
     monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: run.results)
     monkeypatch.setattr(pipeline, "figure_bytes", lambda fig, fmt: b"figure")
-    first = pipeline.write_report(data, out=tmp_path)
+    first = pipeline.write_report(canary_data, out=tmp_path)
     before = {p: p.read_bytes() for p in _files(first.path)}
-    second = pipeline.write_report(data, out=tmp_path)
+    second = pipeline.write_report(canary_data, out=tmp_path)
     assert second.path != first.path and second.path.name == first.path.name + "-2"
     assert {p: p.read_bytes() for p in _files(first.path)} == before
 
 
-def test_interrupted_run_leaves_nothing(tmp_path, data, run, monkeypatch):
+def test_interrupted_run_leaves_nothing(tmp_path, canary_data, run, monkeypatch):
     from ilb_eval.report import pipeline
 
     calls = {"n": 0}
@@ -189,7 +173,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, data, run, monkeypatch):
     monkeypatch.setattr(pipeline, "figure_bytes", failing)
     out = tmp_path / "reports"
     with pytest.raises(OSError):
-        pipeline.write_report(data, out=out)
+        pipeline.write_report(canary_data, out=out)
     assert calls["n"] == 3
     assert list(out.iterdir()) == []  # no run folder, no hidden temporary folder, no temp files
 

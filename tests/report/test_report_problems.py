@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
 from pathlib import Path
 
@@ -15,12 +14,6 @@ from ilb_eval.io.codes import SEVERITY
 from ilb_eval.report.build import build_report
 from ilb_eval.report.document import Bullets, Heading, Paragraph
 from ilb_eval.report.problems import PROBLEM_TEXTS_DE, problem_text
-
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-shared = _loader.load()
 
 pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
 
@@ -50,11 +43,6 @@ def test_every_code_the_io_and_prep_layers_emit_has_a_german_text():
     missing = sorted(codes - set(PROBLEM_TEXTS_DE))
     assert missing == []
     assert all(text and text == text.strip() for text in PROBLEM_TEXTS_DE.values())
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return shared.report_run(tmp_path_factory.getbasetemp())
 
 
 def _data_notes(content) -> tuple[list[str], list[str]]:

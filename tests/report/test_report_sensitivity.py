@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,25 +16,13 @@ from ilb_eval.io import load_waves
 from ilb_eval.prep import build_panel, growth_data
 from ilb_eval.report.build import build_report
 
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-shared = _loader.load()
-
 pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return shared.report_run(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def eap(run, tmp_path_factory):
-    data = shared.canary_data(tmp_path_factory.getbasetemp())
+def eap(run, canary_data):
     study = run.results.studies["EAP"].study
-    return study, build_panel(study, load_waves(study, data))
+    return study, build_panel(study, load_waves(study, canary_data))
 
 
 @pytest.fixture(scope="module")
