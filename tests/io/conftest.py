@@ -20,7 +20,7 @@ import pyreadstat
 import pytest
 
 from ilb_eval.resources import schemas_dir
-from ilb_eval.study import Study, Wave, load_study
+from ilb_eval.study import Study, Wave
 
 #: Canary person codes: they must never appear in any message or output.
 CANARY = "ZQX"
@@ -181,16 +181,6 @@ def hashes(paths: Iterable[Path]) -> dict[str, tuple[str, int]]:
     return {
         str(p): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in sorted(paths) if p.is_file()
     }
-
-
-@pytest.fixture(scope="session")
-def eap() -> Study:
-    return load_study("EAP")
-
-
-@pytest.fixture(scope="session")
-def zp() -> Study:
-    return load_study("ZP")
 
 
 @pytest.fixture(scope="session")

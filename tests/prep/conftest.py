@@ -44,16 +44,6 @@ def make_io_wave(study: Study, wave: str, codes: Sequence[str], **columns: Seque
 
 
 @pytest.fixture(scope="session")
-def eap() -> Study:
-    return load_study("EAP")
-
-
-@pytest.fixture(scope="session")
-def zp() -> Study:
-    return load_study("ZP")
-
-
-@pytest.fixture(scope="session")
 def io_wave():
     """The builder :func:`make_io_wave`, as a fixture."""
     return make_io_wave
