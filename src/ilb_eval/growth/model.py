@@ -366,7 +366,7 @@ def _fit(
     vcov, smallest = observed_vcov(optimum.evaluation.hessian)
     fit = _fit_measures(spec, groups, matrices, optimum, pmap.n_free)
     if spec.estimator == "MLR":
-        parts = _mlr(problem, optimum, fit)
+        parts = _mlr(problem, optimum, matrices, fit)
         fit.update(scaled_fit_measures(fit, parts, n_groups))
         vcov = parts.vcov
     records.extend(_inference(table, optimum, vcov, smallest, converged=optimum.converged))
@@ -456,13 +456,17 @@ def _local_optimum_warning(starts: StartsReport) -> GrowthWarning:
     )
 
 
-def _mlr(problem: GrowthProblem, optimum: Optimum, fit: dict[str, float]) -> MLRParts:
-    """Sandwich covariance and Yuan-Bentler scaling factors at the optimum."""
+def _mlr(
+    problem: GrowthProblem,
+    optimum: Optimum,
+    matrices: Sequence[GroupMatrices],
+    fit: dict[str, float],
+) -> MLRParts:
+    """Sandwich covariance and Yuan-Bentler scaling factors at the optimum (``matrices``)."""
     assert optimum.evaluation.hessian is not None
     pmap, free = problem.pmap, problem.time_scores
     structure = problem.structure_at(optimum.x)
     scores = []
-    matrices = problem.matrices(optimum.x)
     for g, (stats_g, mats) in enumerate(zip(problem.groups, matrices, strict=True)):
         group_scores = casewise_scores(structure, pmap.local(optimum.x, g), stats_g.y, stats_g.x)
         group_scores = group_scores @ pmap.jacobian[g]
