@@ -1,0 +1,1 @@
+"""General structural equation models driven by lavaan model syntax (issue 13)."""
