@@ -67,13 +67,13 @@ def _delete(key: str) -> Edit:
 
 
 STUDY_VIOLATIONS = [
-    ("required", _delete("min_cell_size"), "$: 'min_cell_size' is a required property"),
+    ("required", _delete("scales"), "$: 'scales' is a required property"),
     ("type", _set(["waves", 0, "time_score"], "zero"), "$.waves[0].time_score: 'zero' is not of type 'number'"),
     ("enum", _set(["person_id", "kind"], "name"), "$.person_id.kind: 'name' is not one of"),
-    ("pattern", _set(["waves", 1, "name"], "w3"), "$.waves[1].name: 'w3' does not match"),
+    ("pattern", _set(["waves", 1, "name"], "3-w"), "$.waves[1].name: '3-w' does not match"),
     ("path in file name", _set(["waves", 0, "file"], "../eap_t1.csv"), "$.waves[0].file"),
     ("additional property", _set(["colour"], "red"), "$: Additional properties are not allowed ('colour'"),
-    ("minItems", lambda d: d["waves"].pop(), "$.waves: [{"),
+    ("minItems", lambda d: d.update(waves=d["waves"][:1]), "$.waves: [{"),
     ("const", _set(["profile"], "ilb-study/2"), "$.profile"),
     ("dialect enum", _set(["waves", 0, "dialect", "encoding"], "latin-1"), "$.waves[0].dialect.encoding"),
     ("label", _set(["title"], {"de": "Titel"}), "$.title: 'en' is a required property"),
@@ -93,7 +93,7 @@ TABLE_VIOLATIONS = [
     ("constraint key", _set(["fields", 2, "constraints", "pattern"], "x"), "$.fields[2].constraints: Additional properties"),
     ("primaryKey maxItems", _set(["primaryKey"], ["code", "age"]), "$.primaryKey"),
     ("coded value", _set(["fields", 1, "missingValues"], [{"value": -9}]), "$.fields[1].missingValues[0]: 'label' is a required property"),
-    ("wave pattern", _set(["wave"], "T1"), "$.wave: 'T1' does not match"),
+    ("wave pattern", _set(["wave"], "t 1"), "$.wave: 't 1' does not match"),
 ]
 
 
@@ -153,6 +153,14 @@ INCONSISTENCIES = [
      "$.item_blocks.satisfaction.waves: 't9' is not a wave of the study"),
     ("item block items", _set(["item_blocks", "satisfaction", "waves"], ["t1", "t3"]),
      "$.item_blocks.satisfaction.items: ['zuf_dauer_termine'"),
+    ("rename to an undeclared field", _set(["waves", 0, "rename"], {"FK01_01": "fk_9"}),
+     "$.waves[0].rename: 'FK01_01' is renamed to 'fk_9', which is not declared in eap_t1.table.json"),
+    ("rename twice to one field", _set(["waves", 0, "rename"], {"FK01_01": "fk_1", "FK1": "fk_1"}),
+     "$.waves[0].rename: more than one export column is renamed to ['fk_1']"),
+    ("rename hides a declared field", _set(["waves", 0, "rename"], {"fk_2": "fk_1"}),
+     "$.waves[0].rename: 'fk_2' is renamed to 'fk_1', but eap_t1.table.json also declares a field 'fk_2'"),
+    ("control group without ilb_use", _delete("ilb_use"),
+     "$.has_control_group: a control group needs an ilb_use of kind 'reported'"),
 ]
 
 

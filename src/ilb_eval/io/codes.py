@@ -43,6 +43,7 @@ SEVERITY: dict[str, Severity] = {
     "UNEXPECTED_COLUMN": "note",
     "DIRECT_IDENTIFIER": "error",
     "SCHEMA_DRIFT": "error",
+    "WAVE_NOT_IN_SCALE": "warning",
     # the values
     "WRONG_TYPE": "error",
     "OUT_OF_RANGE": "error",

@@ -20,6 +20,7 @@ Files are opened read-only; nothing in the data folder is ever written.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from ilb_eval.io.sav_reader import read_sav
 from ilb_eval.io.table import RawTable, WaveTable
 from ilb_eval.io.validation import build_frame, check_columns
 from ilb_eval.io.xlsx_reader import read_xlsx
-from ilb_eval.study import Field, Study, TableSchema, Wave
+from ilb_eval.study import Field, Study, TableSchema, Wave, coverage_warnings
 
 __all__ = ["load_waves", "read_wave", "validate_study_data"]
 
@@ -41,7 +42,7 @@ _SUFFIXES = (*_CSV_SUFFIXES, ".sav", ".xlsx")
 
 def _read_raw(path: Path, wave: Wave) -> RawTable:
     try:
-        return _read_format(path, wave)
+        return _apply_rename(_read_format(path, wave), wave)
     except OSError as error:  # permissions, a file removed while reading, a broken disk
         raw = RawTable(file=path.name, sha256="", readable=False)
         raw.problems.append(
@@ -53,16 +54,40 @@ def _read_raw(path: Path, wave: Wave) -> RawTable:
         return raw
 
 
+_SHADOWED = " (not read: the rename takes another column)"
+
+
+def _apply_rename(raw: RawTable, wave: Wave) -> RawTable:
+    """Give the export's columns their study field names (``rename`` of the wave).
+
+    A column that already carries a field name the rename gives to another
+    export column is not read (it keeps a marked name, so that a missing
+    export column is reported, not silently replaced).
+    """
+    if not wave.rename:
+        return raw
+    targets = {t for e, t in wave.rename.items() if e != t}
+    raw.header = [
+        wave.rename[name] if name in wave.rename else (name + _SHADOWED if name in targets else name)
+        for name in raw.header
+    ]
+    raw.cells = {wave.rename.get(name, name): cells for name, cells in raw.cells.items()}
+    raw.value_labels = {wave.rename.get(name, name): v for name, v in raw.value_labels.items()}
+    raw.user_missing = {wave.rename.get(name, name): v for name, v in raw.user_missing.items()}
+    return raw
+
+
 def _read_format(path: Path, wave: Wave) -> RawTable:
     schema = wave.table_schema
     suffix = path.suffix.lower()
+    usecols = [wave.export_name(name) for name in schema.field_names]
     if suffix in _CSV_SUFFIXES:
-        numeric = {f.name for f in schema.fields if f.is_numeric}
-        return read_csv(path, schema.field_names, numeric, declared=wave.dialect, wave=wave.name)
+        numeric = {wave.export_name(f.name) for f in schema.fields if f.is_numeric}
+        return read_csv(path, usecols, numeric, declared=wave.dialect, wave=wave.name)
     if suffix == ".sav":
-        return read_sav(path, schema.field_names)
+        return read_sav(path, usecols)
     if suffix == ".xlsx":
-        return read_xlsx(path, schema.field_names)
+        return read_xlsx(path, usecols)
     raw = RawTable(file=path.name, sha256="")
     raw.problems.append(
         make_problem(
@@ -72,6 +97,23 @@ def _read_format(path: Path, wave: Wave) -> RawTable:
     )
     raw.readable = False
     return raw
+
+
+def _name_exports(problems: list[Problem], wave: Wave, header: list[str]) -> list[Problem]:
+    """Say which export column a missing renamed field was looked for under."""
+    exports = {target: export for export, target in wave.rename.items()}
+    out = []
+    for p in problems:
+        if p.code in ("MISSING_COLUMN", "SCHEMA_DRIFT") and p.column in exports:
+            export = exports[p.column]
+            message = f"{p.message} (looked for the export column '{export}', which the wave's rename maps to it)"
+            fix = p.fix
+            if p.column + _SHADOWED in header:
+                message += f"; the file has a column '{p.column}' itself"
+                fix = f"remove \"{export}\" from the rename of wave {wave.name} in the study definition"
+            p = dataclasses.replace(p, message=message, expected=f"column '{export}'", fix=fix)
+        out.append(p)
+    return out
 
 
 def _others(study: Study | None, wave: Wave) -> dict[str, TableSchema]:
@@ -89,8 +131,10 @@ def _inspect(
     problems = list(raw.problems)
     if not raw.readable:
         return None, problems
-    problems += check_columns(raw, schema, person_id=person_id, other_schemas=_others(study, wave),
-                              other_headers=other_headers)
+    problems += _name_exports(
+        check_columns(raw, schema, person_id=person_id, other_schemas=_others(study, wave), other_headers=other_headers),
+        wave, raw.header,
+    )
     frame, value_problems = build_frame(raw, schema, person_id=person_id)
     problems += value_problems
     problems.sort(key=lambda p: ("error", "warning", "note").index(p.severity))
@@ -277,7 +321,7 @@ def validate_study_data(study: Study, data_dir: str | Path) -> ValidationReport:
                 problems=tuple(problems), table=table,
             )
         )
-    study_problems = _schema_drift(study) + _unexpected_files(study, data_dir)
+    study_problems = _schema_drift(study) + _unexpected_files(study, data_dir) + list(coverage_warnings(study))
     return ValidationReport(
         study=study.name, data_dir=data_dir, files=tuple(files), study_problems=tuple(study_problems)
     )

@@ -243,7 +243,9 @@ def ilb_group(long: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, tuple[Pro
     ``up_to_wave``; ``ilb_first_wave`` is the earliest such wave. Everyone
     else is in the control group (0), including persons who never answered
     the question (counted in a note). ``"everyone"``: all persons are 1 and
-    the first wave is the person's first wave.
+    the first wave is the person's first wave. A study without ``ilb_use``
+    (``None``: no iLB-use fields) says nothing about iLB use: ``ilb`` and
+    ``ilb_first_wave`` are missing (``<NA>``) for everyone.
 
     Returns
     -------
@@ -271,6 +273,10 @@ def ilb_group(long: pd.DataFrame, study: Study) -> tuple[pd.DataFrame, tuple[Pro
     use = study.ilb_use
     persons = pd.Index(pd.unique(long["person"]), name="person").sort_values()
     text = pd.StringDtype(na_value=pd.NA)
+    if use is None:
+        unknown = pd.DataFrame({"ilb": pd.array([pd.NA] * len(persons), dtype="Int64"),
+                                "ilb_first_wave": pd.array([pd.NA] * len(persons), dtype=text)}, index=persons)
+        return unknown, ()
     if use.kind == "everyone":
         first = long.sort_values(["person", "wave_pos"]).groupby("person")["wave"].first().reindex(persons)
         group = pd.DataFrame({"ilb": np.ones(len(persons), dtype=np.int64), "ilb_first_wave": first.astype(text)},

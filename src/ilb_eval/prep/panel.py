@@ -312,7 +312,7 @@ def _person_sources(study: Study) -> list[str]:
     return list(dict.fromkeys(
         [c.source for c in study.covariates]
         + [v for v in study.demographics.values() if isinstance(v, str)]
-        + ([str(study.ilb_use.field)] if study.ilb_use.kind == "reported" else [])
+        + ([str(study.ilb_use.field)] if study.ilb_use is not None and study.ilb_use.kind == "reported" else [])
     ))
 
 

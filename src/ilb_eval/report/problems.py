@@ -34,6 +34,7 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "UNEXPECTED_COLUMN": "nicht deklarierte Spalte; sie wird nicht ausgewertet",
     "DIRECT_IDENTIFIER": "Spalte mit direkt identifizierenden Angaben",
     "SCHEMA_DRIFT": "Spalten weichen vom Tabellenschema ab",
+    "WAVE_NOT_IN_SCALE": "Welle der Studie fehlt in der Wellenliste einer Skala; sie geht nicht in deren Wachstumsmodell ein",
     # io: the values
     "WRONG_TYPE": "Werte mit falschem Datentyp",
     "OUT_OF_RANGE": "Werte außerhalb des Wertebereichs",

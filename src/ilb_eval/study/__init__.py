@@ -26,6 +26,7 @@ from ilb_eval.study.definition import (
     TableSchema,
     Wave,
     available_studies,
+    coverage_warnings,
     load_study,
 )
 
@@ -40,5 +41,6 @@ __all__ = [
     "TableSchema",
     "Wave",
     "available_studies",
+    "coverage_warnings",
     "load_study",
 ]

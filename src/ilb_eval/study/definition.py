@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ilb_eval.exceptions import StudyDefinitionError
+from ilb_eval.exceptions import Problem, StudyDefinitionError
 from ilb_eval.resources import schemas_dir
 from ilb_eval.study.profile import read_json, validate_document
 
@@ -22,11 +23,15 @@ __all__ = [
     "TableSchema",
     "Wave",
     "available_studies",
+    "coverage_warnings",
     "load_study",
 ]
 
 Label = dict[str, str]
 Lang = Literal["de", "en"]
+
+#: Minimum cell size when the study definition does not set one (DECISIONS 7).
+DEFAULT_MIN_CELL_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -91,14 +96,37 @@ class TableSchema:
 
 @dataclass(frozen=True)
 class Wave:
-    """One survey wave: its name ("t1"), time score, export file and table schema."""
+    """One survey wave: its name (any name, e.g. "t1"), time score, export file and table schema.
+
+    ``rename`` maps export column names to study field names (``{"KF01_03":
+    "kf01_03"}``), so exports are read as the survey tool wrote them.
+    ``dialect`` holds the declared file settings (``encoding``, ``delimiter``,
+    ``decimal``, ``extra_header_rows``, ``sheet``).
+    """
 
     name: str
     time_score: float
     file: str
     table_schema: TableSchema
     label: Label
-    dialect: dict[str, str] = field(default_factory=dict)
+    dialect: dict[str, Any] = field(default_factory=dict)
+    rename: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sheet(self) -> str | None:
+        """The declared worksheet of an .xlsx export (``None``: find the sheet that holds data)."""
+        return self.dialect.get("sheet")
+
+    def export_name(self, field_name: str) -> str:
+        """The column name in the export file that holds the study field ``field_name``.
+
+        >>> Wave("t1", 0.0, "t1.csv", None, {}, rename={"KF01_03": "kf01_03"}).export_name("kf01_03")
+        'KF01_03'
+        """
+        for export, target in self.rename.items():
+            if target == field_name:
+                return export
+        return field_name
 
 
 @dataclass(frozen=True)
@@ -118,7 +146,8 @@ class IlbUse:
     ``kind == "reported"``: a person belongs to the iLB group if ``field`` takes
     one of ``used_values`` at any wave up to ``up_to_wave``; the earliest such
     wave is the wave of first use. ``kind == "everyone"``: all persons used iLB
-    (no control group).
+    (no control group). A study without iLB-use fields has no ``IlbUse``
+    (``Study.ilb_use is None``).
     """
 
     kind: Literal["reported", "everyone"]
@@ -183,10 +212,14 @@ class ItemBlock:
 
 @dataclass(frozen=True)
 class Study:
-    """One sample of the evaluation (EAP or ZP), loaded from its study definition.
+    """One sample of the evaluation (EAP, ZP or a study of your own), loaded from its study definition.
 
     Use :func:`load_study` to get one. Every column name the analysis needs
-    comes from here.
+    comes from here. The parts a generic study may leave out are empty:
+    ``ilb_use`` is ``None`` without iLB-use fields (then
+    ``has_control_group`` is ``False``), ``covariates`` ``()``,
+    ``item_blocks``, ``demographics``, ``ilb_details`` and ``domains`` ``{}``,
+    ``time_note`` ``None``.
     """
 
     name: str
@@ -195,7 +228,7 @@ class Study:
     has_control_group: bool
     person_id: PersonId
     waves: tuple[Wave, ...]
-    ilb_use: IlbUse
+    ilb_use: IlbUse | None
     covariates: tuple[Covariate, ...]
     scales: tuple[Scale, ...]
     item_blocks: dict[str, ItemBlock]
@@ -206,6 +239,7 @@ class Study:
     min_cell_size: int
     path: Path
     sha256: str
+    time_note: Label | None = None
 
     @property
     def wave_names(self) -> tuple[str, ...]:
@@ -222,6 +256,21 @@ class Study:
     @property
     def competence_scales(self) -> tuple[Scale, ...]:
         return tuple(s for s in self.scales if s.kind == "competence")
+
+    @property
+    def has_ilb_use(self) -> bool:
+        """Whether the study says who used iLB (``ilb_use`` is declared)."""
+        return self.ilb_use is not None
+
+    @property
+    def has_item_blocks(self) -> bool:
+        """Whether the study has feedback item blocks (satisfaction, benefit, ...)."""
+        return bool(self.item_blocks)
+
+    @property
+    def has_ilb_details(self) -> bool:
+        """Whether the study names iLB detail fields (sessions, mode, release time, ...)."""
+        return any(key != "waves" for key in self.ilb_details)
 
     def wave(self, name: str) -> Wave:
         """The wave called ``name`` ("t1", "t3", ...)."""
@@ -331,17 +380,26 @@ def load_study(name_or_path: str | Path = "EAP") -> Study:
             table_schema=_load_table_schema(path.parent / w["table_schema"]),
             label=w.get("label", {"de": w["name"], "en": w["name"]}),
             dialect=dict(w.get("dialect", {})),
+            rename=dict(w.get("rename", {})),
         )
         for w in document["waves"]
     )
     pid = document["person_id"]
     linkage = pid.get("tolerant_linkage", {})
-    use = document["ilb_use"]
+    use = document.get("ilb_use")
+    ilb_use = None if use is None else IlbUse(
+        kind=use["kind"],
+        label=use.get("label", {"de": "iLB-Nutzung", "en": "iLB use"}),
+        field=use.get("field"),
+        used_values=tuple(use.get("used_values", ())),
+        up_to_wave=use.get("up_to_wave"),
+    )
+    has_control = document.get("has_control_group", ilb_use is not None and ilb_use.kind == "reported")
     study = Study(
         name=document["name"],
         title=document["title"],
         description=document.get("description", document["title"]),
-        has_control_group=document["has_control_group"],
+        has_control_group=bool(has_control),
         person_id=PersonId(
             field=pid["field"],
             kind=pid["kind"],
@@ -349,16 +407,10 @@ def load_study(name_or_path: str | Path = "EAP") -> Study:
             check_fields=tuple(linkage.get("check_fields", ())),
         ),
         waves=waves,
-        ilb_use=IlbUse(
-            kind=use["kind"],
-            label=use.get("label", {"de": "iLB-Nutzung", "en": "iLB use"}),
-            field=use.get("field"),
-            used_values=tuple(use.get("used_values", ())),
-            up_to_wave=use.get("up_to_wave"),
-        ),
+        ilb_use=ilb_use,
         covariates=tuple(
             Covariate(name=c["name"], source=c["source"], coding=c["coding"], label=c["label"], levels=c["levels"])
-            for c in document["covariates"]
+            for c in document.get("covariates", ())
         ),
         scales=tuple(
             Scale(
@@ -387,18 +439,78 @@ def load_study(name_or_path: str | Path = "EAP") -> Study:
                 users_only=bool(b.get("users_only", False)),
                 agree_at_least=b.get("agree_at_least"),
             )
-            for name, b in document["item_blocks"].items()
+            for name, b in document.get("item_blocks", {}).items()
         },
         demographics=dict(document.get("demographics", {})),
         ilb_details=dict(document.get("ilb_details", {})),
         domains=dict(document.get("domains", {})),
         time_unit=document.get("time", {}).get("unit", {"de": "Zeit", "en": "time"}),
-        min_cell_size=int(document["min_cell_size"]),
+        min_cell_size=int(document.get("min_cell_size", DEFAULT_MIN_CELL_SIZE)),
         path=path,
         sha256=sha256,
+        time_note=document.get("time", {}).get("note"),
     )
     _check_consistency(study)
     return study
+
+
+def coverage_warnings(study: Study) -> tuple[Problem, ...]:
+    """Waves of the study that a scale leaves out: one ``WAVE_NOT_IN_SCALE`` warning per wave.
+
+    A wave added to ``$.waves`` but not to a scale's ``waves`` is not part of
+    that scale's growth model; the warning names the wave and the scales, so
+    that a new wave is never left out silently.
+
+    Examples
+    --------
+    >>> coverage_warnings(load_study("EAP"))
+    ()
+    """
+    problems = []
+    for wave in study.waves:
+        left_out = [(i, s.name) for i, s in enumerate(study.scales) if wave.name not in s.waves]
+        if not left_out:
+            continue
+        names = ", ".join(repr(name) for _, name in left_out)
+        paths = ", ".join(f"$.scales[{i}].waves" for i, _ in left_out[:3]) + (" ..." if len(left_out) > 3 else "")
+        problems.append(
+            Problem(
+                code="WAVE_NOT_IN_SCALE",
+                message=f"wave {wave.name!r} is declared in the study, but scale(s) {names} do not list it in their "
+                f"waves, so their growth models leave wave {wave.name!r} out",
+                file=study.path.name, expected=f"{wave.name!r} in the waves of every scale measured at that wave",
+                found=f"{len(left_out)} of {len(study.scales)} scales without {wave.name!r}",
+                fix=f"add {json.dumps(wave.name)} to {paths} in {study.path.name}, or leave it if the scale was not "
+                f"asked at wave {wave.name!r}",
+                severity="warning",
+            )
+        )
+    return tuple(problems)
+
+
+def _reported(study: Study) -> bool:
+    return study.ilb_use is not None and study.ilb_use.kind == "reported"
+
+
+def _rename_problems(index: int, wave: Wave) -> list[str]:
+    """A rename must point at declared fields, once each, and must not hide a declared column."""
+    problems = []
+    schema = wave.table_schema
+    targets = list(wave.rename.values())
+    for export, target in wave.rename.items():
+        if not schema.has_field(target):
+            problems.append(
+                f"$.waves[{index}].rename: {export!r} is renamed to {target!r}, which is not declared in {schema.path.name}"
+            )
+        if export != target and schema.has_field(export) and export not in targets:
+            problems.append(
+                f"$.waves[{index}].rename: {export!r} is renamed to {target!r}, but {schema.path.name} also declares "
+                f"a field {export!r}, which could then not be read"
+            )
+    twice = sorted({t for t in targets if targets.count(t) > 1})
+    if twice:
+        problems.append(f"$.waves[{index}].rename: more than one export column is renamed to {twice}")
+    return problems
 
 
 def _check_consistency(study: Study) -> None:
@@ -425,8 +537,9 @@ def _check_consistency(study: Study) -> None:
         for j, cov in enumerate(study.covariates):
             if not schema.has_field(cov.source):
                 problems.append(f"$.covariates[{j}].source: {cov.source!r} is not declared in {schema.path.name}")
-        if study.ilb_use.kind == "reported" and not schema.has_field(str(study.ilb_use.field)):
+        if _reported(study) and not schema.has_field(str(study.ilb_use.field)):
             problems.append(f"$.ilb_use.field: {study.ilb_use.field!r} is not declared in {schema.path.name}")
+        problems += _rename_problems(i, wave)
         for f in schema.fields:
             if f.scale is not None:
                 owners = [s.name for s in study.scales if f.name in s.items]
@@ -435,8 +548,13 @@ def _check_consistency(study: Study) -> None:
                         f"{schema.path.name}: field {f.name!r} says ilb:scale {f.scale!r}, but the study "
                         f"definition lists it under {owners or 'no scale'}"
                     )
-    if study.ilb_use.kind == "reported" and study.ilb_use.up_to_wave not in names:
+    if _reported(study) and study.ilb_use.up_to_wave not in names:
         problems.append(f"$.ilb_use.up_to_wave: {study.ilb_use.up_to_wave!r} is not one of the waves {list(names)}")
+    if study.has_control_group and not _reported(study):
+        problems.append(
+            "$.has_control_group: a control group needs an ilb_use of kind 'reported' (who used iLB); "
+            "set has_control_group to false or declare ilb_use"
+        )
     for i, scale in enumerate(study.scales):
         lo, hi = scale.range
         if lo >= hi:
