@@ -1,0 +1,438 @@
+"""Fitting a bound model: the named stages from a :class:`SemModel` to :class:`SemResults`.
+
+Stages: unrestricted model h1 per group -> start values -> maximisation
+(Fisher scoring, then Newton on the observed Hessian) -> optional perturbed
+starts -> covariance of the estimates (observed information; sandwich for
+MLR, weights and clusters) -> estimates, standard errors, z, p and 95%
+intervals into the parameter table, defined parameters by the delta method ->
+standardized solutions -> fit measures -> admissibility checks and warnings.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ilb_eval.exceptions import (
+    ConvergenceWarning,
+    IlbEvalWarning,
+    InadmissibleSolutionWarning,
+    MissingDataWarning,
+)
+from ilb_eval.sem.estimate import Optimum, maximize, observed_vcov
+from ilb_eval.sem.fitmeasures import fit_measures, srmr_bentler
+from ilb_eval.sem.h1 import Saturated, baseline_logl, fit_saturated
+from ilb_eval.sem.model import SemModel
+from ilb_eval.sem.multistart import (
+    LOGL_TOLERANCE,
+    STEPS_PER_START,
+    StartsReport,
+    best_of_starts,
+)
+from ilb_eval.sem.representation import GroupState
+from ilb_eval.sem.results import SemResults
+from ilb_eval.sem.robust import robust_parts
+from ilb_eval.sem.standardize import standardized
+from ilb_eval.sem.starts import start_free
+from ilb_eval.sem.status import LOW_COVERAGE_LIMIT, FitStatus, FitWarning, coverage_matrix
+
+__all__ = ["fit_model"]
+
+_Z975 = float(stats.norm.ppf(0.975))
+Record = tuple[FitWarning, type[IlbEvalWarning]]
+
+
+def _kinds(model: SemModel) -> np.ndarray:
+    """Kind of each estimated parameter for the perturbed starts: var, cov or loc."""
+    kinds = np.full(model.n_free, "loc", dtype=object)
+    table = model.partable.table
+    for free, op, lhs, rhs in zip(table["free"], table["op"], table["lhs"], table["rhs"],
+                                  strict=True):  # fmt: skip
+        if free > 0 and op == "~~":
+            kinds[free - 1] = "var" if lhs == rhs else "cov"
+    if model.reparam.n_constraints:  # theta mixes free parameters: treat as locations
+        return np.full(model.n_theta, "loc")
+    return kinds.astype(str)
+
+
+def _coverage(model: SemModel) -> tuple[float, list[Record]]:
+    """Lowest pairwise coverage; ZERO_COVERAGE / LOW_COVERAGE warnings per group."""
+    records: list[Record] = []
+    names = model.data.y_names
+    p = len(names)
+    lowest = 1.0
+    for group in model.data.groups:
+        cover = coverage_matrix(list(group.patterns), p)
+        lowest = min(lowest, float(cover.min()))
+        pairs = [(a, b) for a in range(p) for b in range(a + 1, p)]
+        zero = [f"{names[a]}-{names[b]}" for a, b in pairs if cover[a, b] == 0]
+        low = [
+            f"{names[a]}-{names[b]} ({_share_below(cover[a, b])})"
+            for a, b in pairs
+            if 0 < cover[a, b] < LOW_COVERAGE_LIMIT
+        ]
+        where = f" in group {group.label}" if group.label else ""
+        if zero:
+            records.append(
+                (
+                    FitWarning(
+                        "ZERO_COVERAGE",
+                        f"No person has both variables of the pair(s) {', '.join(zero)}{where}; "
+                        "their covariance is not identified by the data.",
+                    ),
+                    MissingDataWarning,
+                )
+            )
+        if low:
+            records.append(
+                (
+                    FitWarning(
+                        "LOW_COVERAGE",
+                        f"Because of missing values, fewer than {LOW_COVERAGE_LIMIT:.0%} of the "
+                        f"persons{where} are observed on both variables of the pair(s) "
+                        f"{', '.join(low)}; the covariances of these variables rest on few "
+                        "persons. Look at the attrition pattern before trusting the variance "
+                        "estimates.",
+                    ),
+                    MissingDataWarning,
+                )
+            )
+    return lowest, records
+
+
+def _share_below(share: float) -> str:
+    """A share as a percentage rounded down, so that 9.95 % never prints as 10.0 %.
+
+    >>> _share_below(0.0995), _share_below(20 / 300)
+    ('9.9%', '6.6%')
+    """
+    return f"{np.floor(share * 1000.0) / 1000.0:.1%}"
+
+
+def _local_optimum_warning(starts: StartsReport) -> FitWarning:
+    if starts.best_logl > starts.default_logl + LOGL_TOLERANCE:
+        what = (
+            f"a perturbed start reached a higher log-likelihood ({starts.best_logl:.6f}) than the "
+            f"default start ({starts.default_logl:.6f}); the better solution is reported"
+        )
+    else:
+        what = (
+            "perturbed starts reached the same log-likelihood with estimates up to "
+            f"{starts.max_estimate_difference:.2e} apart (a flat ridge)"
+        )
+    return FitWarning(
+        "LOCAL_OPTIMUM",
+        f"The {starts.n_starts} extra starts disagree: {what}. The likelihood may have several "
+        "maxima or the model may be empirically not identified. Look at the smallest "
+        "eigenvalue of the information matrix in the status record and simplify the model "
+        "if it is near zero.",
+    )
+
+
+def _admissibility(model: SemModel, states: Sequence[GroupState]) -> tuple[dict, dict, dict]:
+    """Negative variances and non-PD latent covariance matrices, per group label."""
+    neg_ov, neg_lv, not_pd = {}, {}, {}
+    for group, state, data in zip(model.groups, states, model.data.groups, strict=True):
+        diag = np.diag(state.phi)
+        p = group.p
+        neg_ov[data.label] = tuple(v for v, s in zip(group.y_names, diag[:p], strict=True)
+                                   if s < 0)  # fmt: skip
+        neg_lv[data.label] = tuple(v for v, s in zip(group.lv_names, diag[p:], strict=True)
+                                   if s < 0)  # fmt: skip
+        psi = state.phi[p:, p:]
+        not_pd[data.label] = bool(
+            psi.size and np.linalg.eigvalsh(psi)[0] < -(np.finfo(float).eps ** 0.75)
+        )
+    return neg_ov, neg_lv, not_pd
+
+
+def _admissibility_records(neg_ov: dict, neg_lv: dict, not_pd: dict) -> list[Record]:
+    records: list[Record] = []
+    for label in neg_ov:
+        where = f" in group {label}" if label else ""
+        if neg_ov[label]:
+            records.append(
+                (
+                    FitWarning(
+                        "NEG_OV_VARIANCE",
+                        f"Some estimated (residual) variances of observed variables are "
+                        f"negative{where}: {', '.join(neg_ov[label])}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+        if neg_lv[label]:
+            records.append(
+                (
+                    FitWarning(
+                        "NEG_LV_VARIANCE",
+                        f"Some estimated variances of latent variables are negative{where}: "
+                        f"{', '.join(neg_lv[label])}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+        elif not_pd[label]:
+            records.append(
+                (
+                    FitWarning(
+                        "NONPD_LV_COV",
+                        "The covariance matrix of the latent variables is not positive "
+                        f"definite{where}.",
+                    ),
+                    InadmissibleSolutionWarning,
+                )
+            )
+    return records
+
+
+def _moments_count(model: SemModel) -> int:
+    """Sample moments per group: means, (co)variances of y, y-x covariances."""
+    p, q = len(model.data.y_names), len(model.data.x_names)
+    return p * (p + 1) // 2 + p + p * q
+
+
+def fit_model(
+    model: SemModel,
+    *,
+    max_iter: int = 500,
+    n_starts: int = 0,
+    seed: int = 0,
+    started: float | None = None,
+) -> SemResults:
+    """Estimate a bound model and assemble its results.
+
+    Parameters
+    ----------
+    model
+        The model bound to data (:func:`~ilb_eval.sem.build.build_model`).
+    max_iter
+        Largest number of iterations.
+    n_starts
+        Extra perturbed starts after the default fit (LOCAL_OPTIMUM when they
+        disagree; 0 switches them off, as lavaan).
+    seed
+        Seed of the perturbed starts.
+    started
+        ``time.perf_counter()`` when the work began (for ``seconds``).
+
+    Returns
+    -------
+    SemResults
+    """
+    started = time.perf_counter() if started is None else started
+    records: list[Record] = []
+    if model.data.n_dropped:
+        records.append(
+            (
+                FitWarning("ROWS_DROPPED", "Dropped " + model.data.dropped_text() + "."),
+                MissingDataWarning,
+            )
+        )
+    lowest_coverage, coverage_records = _coverage(model)
+    records.extend(coverage_records)
+    saturated: list[Saturated] = []
+    moments = []
+    for group, data in zip(model.groups, model.data.groups, strict=True):
+        sat = fit_saturated(list(data.patterns), group.p, group.k)
+        saturated.append(sat)
+        mean, cov = sat.joint_moments(data.x_mean, data.x_cov)
+        moments.append((group.y_names + group.x_names, mean, cov))
+    start = model.reparam.theta(
+        start_free(model.partable.table, model.n_free, moments, model.partable.names.lv)
+    )
+    n_total = float(sum(g.n_weighted for g in model.data.groups))
+    optimum = maximize(model.evaluate, start, n_total, max_iter=max_iter, hessian=model.hessian)
+    starts = StartsReport(0, (), optimum.evaluation.logl, optimum.evaluation.logl, 0.0, False)
+    if n_starts > 0:
+        optimum, starts = best_of_starts(
+            model.evaluate,
+            start,
+            _kinds(model),
+            optimum,
+            n_total,
+            n_starts=n_starts,
+            seed=seed,
+            n_steps=min(STEPS_PER_START, max_iter),
+            max_iter=max_iter,
+            hessian=model.hessian,
+        )
+        if starts.disagree:
+            records.append((_local_optimum_warning(starts), ConvergenceWarning))
+    if not optimum.converged:
+        records.append(
+            (
+                FitWarning(
+                    "NOT_CONVERGED",
+                    f"The optimizer did not converge after {optimum.iterations} iterations "
+                    f"(largest gradient per person {optimum.max_gradient:.2e}); the estimates "
+                    "are not a solution and no inference is reported. Fix: check the data for "
+                    "undeclared missing codes and outliers, or simplify the model.",
+                ),
+                ConvergenceWarning,
+            )
+        )
+    hessian = optimum.hessian if optimum.hessian is not None else model.hessian(optimum.x)
+    vcov_theta, smallest = observed_vcov(hessian)
+    states = model.states(optimum.x)
+    assert states is not None
+    npar = model.n_theta
+    df = model.partable.ngroups * _moments_count(model) - npar
+    p = len(model.data.y_names)
+    fit = fit_measures(
+        logl=optimum.evaluation.logl,
+        unrestricted_logl=sum(s.logl for s in saturated),
+        baseline_logl=sum(
+            baseline_logl(list(d.patterns), p) for d in model.data.groups
+        ),
+        npar=npar,
+        sizes=[g.n for g in model.data.groups],
+        p=p,
+        q=len(model.data.x_names),
+        srmr=srmr_bentler(
+            [s.joint_moments(d.x_mean, d.x_cov) for s, d in zip(saturated, model.data.groups,
+                                                                  strict=True)],  # fmt: skip
+            [
+                _joint_implied(state, d.x_mean, d.x_cov)
+                for state, d in zip(states, model.data.groups, strict=True)
+            ],
+            [g.n for g in model.data.groups],
+        ),
+    )
+    robust = None
+    if model.options.robust or model.options.sampling_weights or model.options.cluster:
+        robust = robust_parts(
+            model.scores(optimum.x),
+            hessian,
+            model.data.groups,
+            saturated,
+            int(fit["df"]),
+            int(fit["baseline_df"]),
+        )
+        vcov_theta = robust.vcov
+    if optimum.converged and not np.all(np.isfinite(vcov_theta)):
+        records.append(
+            (
+                FitWarning(
+                    "INFO_SINGULAR",
+                    "Could not compute standard errors: the information matrix is singular or "
+                    f"not positive definite (smallest relative eigenvalue {smallest:.2e}); the "
+                    "model may not be identified.",
+                ),
+                InadmissibleSolutionWarning,
+            )
+        )
+    neg_ov, neg_lv, not_pd = _admissibility(model, states)
+    records.extend(_admissibility_records(neg_ov, neg_lv, not_pd))
+    k = model.reparam.k
+    free = model.reparam.free(optimum.x)
+    vcov_free = k @ vcov_theta @ k.T
+    params = _parameter_table(model, free, vcov_free, states)
+    if not optimum.converged:
+        fit = {key: (v if key in ("npar", "ntotal", "df") else np.nan) for key, v in fit.items()}
+        cols = ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "std_nox"]
+        params.loc[params["free"] > 0, cols] = np.nan
+        params.loc[params["op"] == ":=", cols] = np.nan
+    for record, category in records:
+        warnings.warn(record.message, category, stacklevel=3)
+    status = FitStatus(
+        converged=optimum.converged,
+        iterations=optimum.iterations,
+        max_abs_gradient=float(np.max(np.abs(optimum.evaluation.gradient), initial=0.0))
+        if optimum.evaluation.gradient is not None
+        else float("nan"),
+        min_information_eigenvalue=float(np.linalg.eigvalsh(-0.5 * (hessian + hessian.T))[0])
+        if hessian.size
+        else float("nan"),
+        negative_ov_variances=neg_ov,
+        negative_lv_variances=neg_lv,
+        lv_cov_not_pd=not_pd,
+        min_pairwise_coverage=lowest_coverage,
+        rows_dropped=dict(model.data.n_dropped),
+        n_starts=starts.n_starts,
+        starts_agree=not starts.disagree,
+        warnings=tuple(r.code for r, _ in records),
+    )
+    return SemResults(
+        model=model,
+        theta=optimum.x,
+        _params=params,
+        fit=fit,
+        converged=optimum.converged,
+        warnings=tuple(r for r, _ in records),
+        status=status,
+        vcov=vcov_free if optimum.converged else np.full_like(vcov_free, np.nan),
+        hessian=hessian,
+        saturated=tuple(saturated),
+        robust=robust,
+        seconds=time.perf_counter() - started,
+        iterations=optimum.iterations,
+    )
+
+
+def _joint_implied(state: GroupState, x_mean: np.ndarray, x_cov: np.ndarray):
+    """Implied mean and covariance of ``(y, x)``."""
+    slopes = state.mean_coef[:, 1:]
+    mean = np.concatenate([state.mean_coef[:, 0] + slopes @ x_mean, x_mean])
+    s_yx = slopes @ x_cov
+    cov = np.block([[state.sigma + slopes @ x_cov @ slopes.T, s_yx], [s_yx.T, x_cov]])
+    return mean, cov
+
+
+def _parameter_table(
+    model: SemModel, free: np.ndarray, vcov_free: np.ndarray, states: Sequence[GroupState]
+) -> pd.DataFrame:
+    """lavaan's parameterEstimates: est, se, z, p, CI, std_lv, std_all, std_nox per row."""
+    table = model.partable.table
+    shown = table[~table["op"].isin(["==", "<", ">"])].copy()
+    index = shown["free"].to_numpy()
+    is_free = index > 0
+    est = shown["ustart"].to_numpy(dtype=float).copy()
+    est[is_free] = free[index[is_free] - 1]
+    with np.errstate(invalid="ignore"):
+        se_free = np.sqrt(np.diag(vcov_free))
+    se = np.zeros(len(shown))
+    se[is_free] = se_free[index[is_free] - 1]
+    definitions = shown["op"].to_numpy() == ":="
+    if definitions.any():
+        est[definitions] = model.space.defined(free)
+        jac = model.space.defined_jacobian(free)
+        with np.errstate(invalid="ignore"):
+            se[definitions] = np.sqrt(np.diag(jac @ vcov_free @ jac.T))
+    estimated = is_free | definitions
+    z = np.full(len(shown), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z[estimated] = est[estimated] / se[estimated]
+    pvalue = 2.0 * stats.norm.sf(np.abs(z))
+    shown["est"] = est
+    shown["se"] = se
+    shown["z"] = z
+    shown["pvalue"] = pvalue
+    shown["ci_lower"] = est - _Z975 * se
+    shown["ci_upper"] = est + _Z975 * se
+    variances = []
+    lv = model.partable.names.lv
+    for group, state, data in zip(model.groups, states, model.data.groups, strict=True):
+        _, cov = group.total_moments(state, data.x_mean, data.x_cov)
+        names = group.y_names + group.lv_names + group.x_names
+        variances.append(dict(zip(names, np.diag(cov), strict=True)))
+    for kind in ("std_lv", "std_all", "std_nox"):
+        column = standardized(shown, est, variances, lv, model.data.x_names, kind)
+        if definitions.any():
+            column[definitions] = _defined_at(model, shown, column)
+        shown[kind] = column
+    return shown.reset_index(drop=True)
+
+
+def _defined_at(model: SemModel, shown: pd.DataFrame, column: np.ndarray) -> np.ndarray:
+    """Defined parameters evaluated at standardized values (first row of each free index)."""
+    values = np.full(model.n_free, np.nan)
+    index = shown["free"].to_numpy()
+    for r in np.flatnonzero(index > 0)[::-1]:
+        values[index[r] - 1] = column[r]
+    return model.space.defined(values)
