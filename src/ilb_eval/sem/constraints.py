@@ -27,7 +27,7 @@ from scipy import linalg
 from ilb_eval.exceptions import SpecError
 from ilb_eval.sem.syntax import Constraint, Definition
 
-__all__ = ["LabelSpace", "Reparameterisation", "linear_equalities"]
+__all__ = ["LabelSpace", "Reparameterisation", "linear_equalities", "linear_system"]
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,49 @@ class Reparameterisation:
         return np.linalg.lstsq(self.k, free - self.k0, rcond=None)[0]
 
 
-def linear_equalities(
+def linear_system(
     space: LabelSpace, constraints: Sequence[Constraint], n_free: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Constraints as ``c(free) = base + matrix @ free`` (``lhs - rhs`` for ``==`` and ``>``,
+    ``rhs - lhs`` for ``<``).
+
+    Raises
+    ------
+    SpecError
+        A constraint that is not linear in the labels.
+    """
+    if not constraints:
+        return np.zeros((0, n_free)), np.zeros(0)
+    sign = np.array([-1.0 if c.op == "<" else 1.0 for c in constraints])
+
+    def values(free: np.ndarray) -> np.ndarray:
+        named = space.values(free)
+        return sign * np.array([c.lhs.evaluate(named) - c.rhs.evaluate(named) for c in constraints])
+
+    base = values(np.zeros(n_free))
+    matrix = np.zeros((len(constraints), n_free))
+    for j in range(n_free):
+        matrix[:, j] = values(np.eye(n_free)[j]) - base
+    probe = np.random.default_rng(0).normal(size=n_free)
+    at_probe = values(probe)
+    nonlinear = np.abs(at_probe - (base + matrix @ probe)) > 1e-9 * (1.0 + np.abs(at_probe))
+    if nonlinear.any():
+        c = constraints[int(np.flatnonzero(nonlinear)[0])]
+        raise SpecError(
+            f"model syntax, line {c.line}: the constraint '{c.lhs.text} {c.op} {c.rhs.text}' is "
+            "not linear in the labels; ilb_eval fits linear constraints (a == b, a + b == 1, "
+            "2*a > b). Rewrite it as a linear constraint or as a defined parameter (:=)."
+        )
+    return matrix, base
+
+
+def linear_equalities(
+    space: LabelSpace,
+    constraints: Sequence[Constraint],
+    n_free: int,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Reparameterisation:
-    """Solve the ``==`` constraints, which must be linear in the labels.
+    """Solve the ``==`` constraints (and ``extra`` rows ``base + matrix @ free = 0``).
 
     Raises
     ------
@@ -133,30 +172,12 @@ def linear_equalities(
     >>> rep.n_theta, bool(np.allclose(rep.free(np.array([0.5]))[0], rep.free(np.array([0.5]))[1]))
     (1, True)
     """
-    equalities = [c for c in constraints if c.op == "=="]
-    if not equalities:
+    matrix, base = linear_system(space, [c for c in constraints if c.op == "=="], n_free)
+    if extra is not None:
+        matrix = np.vstack([matrix, extra[0]])
+        base = np.concatenate([base, extra[1]])
+    if not len(base):
         return Reparameterisation.identity(n_free)
-
-    def residuals(free: np.ndarray) -> np.ndarray:
-        values = space.values(free)
-        return np.array([c.lhs.evaluate(values) - c.rhs.evaluate(values) for c in equalities])
-
-    base = residuals(np.zeros(n_free))
-    matrix = np.column_stack(
-        [residuals(np.eye(n_free)[j]) - base for j in range(n_free)]
-    ) if n_free else np.zeros((len(equalities), 0))
-    probe = np.random.default_rng(0).normal(size=n_free)
-    nonlinear = np.abs(residuals(probe) - (base + matrix @ probe)) > 1e-9 * (
-        1.0 + np.abs(residuals(probe))
-    )
-    if nonlinear.any():
-        c = equalities[int(np.flatnonzero(nonlinear)[0])]
-        raise SpecError(
-            f"model syntax, line {c.line}: the constraint '{c.lhs.text} == {c.rhs.text}' is not "
-            "linear in the labels; ilb_eval fits linear equality constraints (a == b, "
-            "a + b == 1, 2*a == b). Rewrite it as a linear constraint or as a defined "
-            "parameter (:=)."
-        )
     particular = np.linalg.lstsq(matrix, -base, rcond=None)[0]
     if np.any(np.abs(matrix @ particular + base) > 1e-9 * (1.0 + np.abs(base))):
         raise SpecError(

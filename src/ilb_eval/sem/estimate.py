@@ -114,6 +114,8 @@ def maximize(
     *,
     max_iter: int = 500,
     hessian: Callable[[np.ndarray], np.ndarray] | None = None,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
 ) -> Optimum:
     """Maximise ``objective`` from ``start``.
 
@@ -131,6 +133,10 @@ def maximize(
         Largest number of iterations.
     hessian
         Observed Hessian at a point, when ``objective`` gives none (numeric).
+    lower, upper
+        Bounds of the parameters (lavaan's ``lower()``/``upper()``; None: none).
+        Steps are projected onto the box, and a parameter at a bound whose
+        gradient points outside is held there (an active set).
 
     Returns
     -------
@@ -151,6 +157,9 @@ def maximize(
     (True, 1.0)
     """
     x = np.asarray(start, dtype=float).copy()
+    low = np.full(len(x), -np.inf) if lower is None else np.asarray(lower, dtype=float)
+    high = np.full(len(x), np.inf) if upper is None else np.asarray(upper, dtype=float)
+    x = np.clip(x, low, high)
     ev = objective(x, 2)
     if not np.isfinite(ev.logl):
         raise EstimationError(
@@ -164,20 +173,25 @@ def maximize(
         assert ev.gradient is not None and ev.information is not None
         if len(x) == 0:
             return Optimum(x, ev, np.zeros((0, 0)), True, iterations, 0.0)
-        max_grad = float(np.max(np.abs(ev.gradient))) / scale
-        fisher_step = _solve_pd(ev.information, ev.gradient)
+        held = ((x <= low) & (ev.gradient < 0)) | ((x >= high) & (ev.gradient > 0))
+        move = ~held
+        gradient = np.where(move, ev.gradient, 0.0)
+        max_grad = float(np.max(np.abs(gradient))) / scale
+        sub = np.ix_(move, move)
+        fisher_step = _solve_pd(ev.information[sub], gradient[move])
         if observed is None and hessian is not None and (
-            fisher_step is None or float(ev.gradient @ fisher_step) < SWITCH_TOLERANCE
+            fisher_step is None or float(gradient[move] @ fisher_step) < SWITCH_TOLERANCE
         ):
             observed = hessian(x)
-        newton_step = None if observed is None else _solve_pd(-observed, ev.gradient)
+        newton_step = None if observed is None else _solve_pd(-observed[sub], gradient[move])
+        step = np.zeros(len(x))
         if newton_step is not None:
-            step, newton = newton_step, True
+            step[move], newton = newton_step, True
         elif fisher_step is not None:
-            step, newton = fisher_step, False
+            step[move], newton = fisher_step, False
         else:
-            step, newton = _ridge_solve(ev.information, ev.gradient), False
-        slope = float(ev.gradient @ step)
+            step[move], newton = _ridge_solve(ev.information[sub], gradient[move]), False
+        slope = float(gradient @ step)
         if (newton and slope < DECREMENT_TOLERANCE) or (
             not newton and observed is not None and max_grad < GRADIENT_TOLERANCE
         ):
@@ -188,7 +202,7 @@ def maximize(
         t = 1.0
         accepted = False
         for _ in range(60):
-            trial = x + t * step
+            trial = np.clip(x + t * step, low, high)
             value = objective(trial, 0).logl
             if np.isfinite(value) and value >= ev.logl + 1e-4 * t * slope:
                 accepted = True

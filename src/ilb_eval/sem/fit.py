@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,8 @@ from ilb_eval.exceptions import (
     InadmissibleSolutionWarning,
     MissingDataWarning,
 )
+from ilb_eval.exceptions import SpecError
+from ilb_eval.sem.constraints import Reparameterisation, linear_equalities, linear_system
 from ilb_eval.sem.estimate import Optimum, maximize, observed_vcov
 from ilb_eval.sem.fitmeasures import fit_measures, srmr_bentler
 from ilb_eval.sem.h1 import Saturated, baseline_logl, fit_saturated
@@ -197,6 +200,81 @@ def _moments_count(model: SemModel) -> int:
     return p * (p + 1) // 2 + p + p * q
 
 
+def _theta_bounds(model: SemModel) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Bounds of the estimated parameters from the table's lower/upper columns."""
+    table = model.partable.table
+    rows = table[(table["free"] > 0)]
+    low = np.full(model.n_free, -np.inf)
+    high = np.full(model.n_free, np.inf)
+    for free, lo, hi in zip(rows["free"], rows["lower"], rows["upper"], strict=True):
+        low[free - 1] = max(low[free - 1], lo)
+        high[free - 1] = min(high[free - 1], hi)
+    bounded = np.flatnonzero(np.isfinite(low) | np.isfinite(high))
+    if not len(bounded):
+        return None, None
+    k, k0 = model.reparam.k, model.reparam.k0
+    theta_low = np.full(model.n_theta, -np.inf)
+    theta_high = np.full(model.n_theta, np.inf)
+    for j in bounded:
+        nonzero = np.flatnonzero(np.abs(k[j]) > 1e-12)
+        if len(nonzero) != 1 or np.count_nonzero(np.abs(k[:, nonzero[0]]) > 1e-12) != 1:
+            raise SpecError(
+                "lower()/upper() bounds on a parameter that also takes part in an equality "
+                "constraint are not supported. Drop the bound or the constraint."
+            )
+        i, coef = nonzero[0], k[j, nonzero[0]]
+        ends = sorted([(low[j] - k0[j]) / coef, (high[j] - k0[j]) / coef])
+        theta_low[i], theta_high[i] = ends
+    return theta_low, theta_high
+
+
+def _optimise(
+    model: SemModel, start_free_vector: np.ndarray, n_total: float, max_iter: int
+) -> tuple[SemModel, Optimum, np.ndarray]:
+    """Maximise under bounds and (linear) inequality constraints, by an active set.
+
+    An inequality that the solution violates becomes an equality and the model
+    is refitted; an active one whose Lagrange multiplier has the wrong sign is
+    released. Returns the model with the final constraints, the optimum and
+    the start it was reached from.
+    """
+    inequalities = [c for c in model.partable.constraints if c.op in ("<", ">")]
+    equalities = [c for c in model.partable.constraints if c.op == "=="]
+    matrix, base = linear_system(model.space, inequalities, model.n_free)
+    eq_matrix, _ = linear_system(model.space, equalities, model.n_free)
+    active: list[int] = []
+    for _ in range(2 * len(inequalities) + 1):
+        extra = (matrix[active], base[active]) if active else None
+        current = replace(
+            model,
+            reparam=linear_equalities(model.space, equalities, model.n_free, extra),
+        )
+        lower, upper = _theta_bounds(current)
+        start = current.reparam.theta(start_free_vector)
+        optimum = maximize(current.evaluate, start, n_total, max_iter=max_iter,
+                           hessian=current.hessian, lower=lower, upper=upper)  # fmt: skip
+        if not inequalities:
+            return current, optimum, start
+        free = current.reparam.free(optimum.x)
+        values = base + matrix @ free
+        slack = 1e-9 * (1.0 + np.abs(base))
+        violated = [i for i in range(len(inequalities)) if i not in active and values[i] < -slack[i]]
+        if violated:
+            active.append(min(violated, key=lambda i: values[i]))
+            continue
+        if active:
+            unconstrained = replace(model, reparam=Reparameterisation.identity(model.n_free))
+            gradient = unconstrained.gradient(free)
+            rows = np.vstack([matrix[active], eq_matrix])
+            multipliers = np.linalg.lstsq(rows.T, -gradient, rcond=None)[0][: len(active)]
+            wrong = np.flatnonzero(multipliers < -1e-6 * (1.0 + np.abs(gradient).max()))
+            if len(wrong):
+                active.pop(int(wrong[np.argmin(multipliers[wrong])]))
+                continue
+        return current, optimum, start
+    return current, optimum, start
+
+
 def fit_model(
     model: SemModel,
     *,
@@ -243,11 +321,10 @@ def fit_model(
         saturated.append(sat)
         mean, cov = sat.joint_moments(data.x_mean, data.x_cov)
         moments.append((group.y_names + group.x_names, mean, cov))
-    start = model.reparam.theta(
-        start_free(model.partable.table, model.n_free, moments, model.partable.names.lv)
-    )
+    start_vector = start_free(model.partable.table, model.n_free, moments, model.partable.names.lv)
     n_total = float(sum(g.n_weighted for g in model.data.groups))
-    optimum = maximize(model.evaluate, start, n_total, max_iter=max_iter, hessian=model.hessian)
+    npar = model.n_theta  # lavaan's npar: inequality constraints do not count
+    model, optimum, start = _optimise(model, start_vector, n_total, max_iter)
     starts = StartsReport(0, (), optimum.evaluation.logl, optimum.evaluation.logl, 0.0, False)
     if n_starts > 0:
         optimum, starts = best_of_starts(
@@ -281,8 +358,6 @@ def fit_model(
     vcov_theta, smallest = observed_vcov(hessian)
     states = model.states(optimum.x)
     assert states is not None
-    npar = model.n_theta
-    df = model.partable.ngroups * _moments_count(model) - npar
     p = len(model.data.y_names)
     fit = fit_measures(
         logl=optimum.evaluation.logl,
@@ -394,8 +469,12 @@ def _parameter_table(
     is_free = index > 0
     est = shown["ustart"].to_numpy(dtype=float).copy()
     est[is_free] = free[index[is_free] - 1]
+    var_free = np.diag(vcov_free).copy()
+    # parameters that constraints determine completely have no sampling variance
+    # (lavaan: NA)
+    var_free[var_free < 1e-14 * np.max(np.abs(var_free), initial=0.0)] = np.nan
     with np.errstate(invalid="ignore"):
-        se_free = np.sqrt(np.diag(vcov_free))
+        se_free = np.sqrt(var_free)
     se = np.zeros(len(shown))
     se[is_free] = se_free[index[is_free] - 1]
     definitions = shown["op"].to_numpy() == ":="
