@@ -110,9 +110,9 @@ def sem(
     --------
     >>> from ilb_eval.datasets import load_example_growth_data
     >>> data = load_example_growth_data("belastbarkeit")
-    >>> res = sem("t4 ~ t1 + ilb", data)
+    >>> res = sem("t4 ~ ilb + degree", data)
     >>> res.params.query("op == '~'")[["lhs", "rhs"]].to_numpy().tolist()
-    [['t4', 't1'], ['t4', 'ilb']]
+    [['t4', 'ilb'], ['t4', 'degree']]
     """
     return _fit("sem", model, data, group=group, group_equal=group_equal,
                 group_partial=group_partial, group_label=group_label, estimator=estimator,

@@ -233,7 +233,7 @@ def _vector(values: tuple, ngroups: int, what: str, term: Term) -> list | None:
     if len(values) != ngroups:
         raise SpecError(
             f"model syntax, line {term.line}: the {what} vector of "
-            f"'{term.lhs} {term.op} {term.rhs}'.strip() has {len(values)} values but the data "
+            f"'{term.lhs} {term.op} {term.rhs}' has {len(values)} values but the data "
             f"have {ngroups} group(s). Give one value per group, e.g. c(a1, a2)*{term.rhs or 1}."
         )
     return list(values)
@@ -267,8 +267,8 @@ def build_partable(
     --------
     >>> from ilb_eval.sem.syntax import parse_model
     >>> pt = build_partable(parse_model("f =~ y1 + y2 + y3"), ModelOptions("cfa"))
-    >>> pt.table[["lhs", "op", "rhs", "free"]].head(4).to_string(index=False)
-    'lhs op rhs  free\\n  f =~  y1     0\\n  f =~  y2     1\\n  f =~  y3     2\\ny1 ~~  y1     3'
+    >>> pt.table[["lhs", "op", "rhs", "free"]].head(4).values.tolist()
+    [['f', '=~', 'y1', 0], ['f', '=~', 'y2', 1], ['f', '=~', 'y3', 2], ['y1', '~~', 'y1', 3]]
     """
     terms = list(parsed.terms)
     for t in terms:
