@@ -14,6 +14,7 @@ Statistical trouble is not an error: it is a warning (a subclass of
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -31,6 +32,7 @@ __all__ = [
     "SpecError",
     "StudyDefinitionError",
     "format_rows",
+    "printable",
 ]
 
 _MAX_ROWS_SHOWN = 10
@@ -51,6 +53,33 @@ def format_rows(rows: Sequence[int], limit: int = _MAX_ROWS_SHOWN) -> str:
     more = len(rows) - limit
     word = "row" if len(rows) == 1 else "rows"
     return f"{word} {head}" + (f" and {more} more" if more > 0 else "")
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control, format and other invisible characters escaped.
+
+    Messages quote column names, file names and sheet names taken from the
+    input; a NUL byte, an escape sequence, a line break or a right-to-left
+    override in such a name must never reach a terminal or a report raw
+    (spaces other than the plain space are shown escaped as well).
+    Each such character is written as ``\xNN``, ``\uNNNN`` or ``\UNNNNNNNN``.
+
+    >>> print(printable("fk_1\x00\x1b[2J"), printable("Größe\u200b"), printable("a\nb"))
+    fk_1\x00\x1b[2J Größe\u200b a\nb
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in _INVISIBLE or (category == "Zs" and char != " "):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -118,7 +147,7 @@ class Problem:
         text += "."
         if self.fix:
             text += f" Fix: {self.fix.rstrip('.')}."
-        return text
+        return printable(text)
 
 
 class IlbEvalError(Exception):

@@ -341,7 +341,9 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path, wave, eap, wavef
 def test_garbage_binary_files(tmp_path, zp, wavefiles, suffix):
     wave = dataclasses.replace(zp.wave("t1"), file="zp_t1" + suffix)
     path = tmp_path / wave.file
-    path.write_bytes(b"this is not a binary export\n" * 5)
+    path.write_bytes(b"this is not a binary export\n" * 5)  # text: named as such by io/signature.py
+    assert one(fail(path, wave, zp, wavefiles), "WRONG_FORMAT").file == path.name
+    path.write_bytes(b"\x00\x01binary garbage\xff" * 5)  # no known signature: the reader says it cannot read it
     assert one(fail(path, wave, zp, wavefiles), "UNREADABLE_FILE").file == path.name
     path.write_bytes(b"")
     assert one(fail(path, wave, zp, wavefiles), "EMPTY_FILE")

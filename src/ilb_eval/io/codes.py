@@ -27,6 +27,7 @@ SEVERITY: dict[str, Severity] = {
     "FILE_NOT_FOUND": "error",
     "UNEXPECTED_FILE": "warning",
     "UNSUPPORTED_FORMAT": "error",
+    "WRONG_FORMAT": "error",
     "UNREADABLE_FILE": "error",
     "EMPTY_FILE": "error",
     "HEADER_ONLY": "error",

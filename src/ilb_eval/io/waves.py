@@ -29,6 +29,7 @@ from ilb_eval.io.codes import errors_only, make_problem
 from ilb_eval.io.csv_reader import read_csv
 from ilb_eval.io.report import FileReport, ValidationReport
 from ilb_eval.io.sav_reader import read_sav
+from ilb_eval.io.signature import signature_mismatch
 from ilb_eval.io.table import RawTable, WaveTable
 from ilb_eval.io.validation import build_frame, check_columns
 from ilb_eval.io.xlsx_reader import read_xlsx
@@ -42,7 +43,7 @@ _SUFFIXES = (*_CSV_SUFFIXES, ".sav", ".xlsx")
 
 def _read_raw(path: Path, wave: Wave) -> RawTable:
     try:
-        return _apply_rename(_read_format(path, wave), wave)
+        return signature_mismatch(path, wave.name) or _apply_rename(_read_format(path, wave), wave)
     except OSError as error:  # permissions, a file removed while reading, a broken disk
         raw = RawTable(file=path.name, sha256="", readable=False)
         raw.problems.append(
