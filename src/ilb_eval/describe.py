@@ -89,6 +89,7 @@ def describe_panel(study: Study, panel: Panel) -> dict[str, Any]:
         "correlations_wave": wave,
         "correlations": correlations,
         "reuse_share": _reuse_share(study, panel, rule),
+        "problems": list(dict.fromkeys(p.one_line() for p in panel.problems if p.severity != "note")),
     }
 
 
@@ -107,7 +108,8 @@ def describe_studies(studies: Sequence[str | Path | Study], data_dir: str | Path
     dict
         One entry per study name (persons, records, records_per_wave,
         ilb_persons, female_share, degree_share, german_share, mean_age,
-        correlations, reuse_share) and, at the top level,
+        correlations, reuse_share, problems: the panel's warnings as one line
+        each, without identifier values) and, at the top level,
         ``correlations_t3`` (list of ``{x, y, r, p, n}``: manager support with
         each learning-culture item among iLB users, Pearson, two-sided,
         pairwise n; the key names the block's wave) and ``reuse_share``, both

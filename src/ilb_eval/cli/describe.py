@@ -2,7 +2,9 @@
 
 Without ``--study`` both shipped studies are described; without ``--data`` the
 shipped example study is read. ``--json`` prints the machine-readable
-summary of :func:`ilb_eval.describe.describe_studies` instead of text.
+summary of :func:`ilb_eval.describe.describe_studies` instead of text. The
+panel's problems (rows excluded, values set to missing, waves that link to
+nobody) are printed on stderr, one ``warning:`` line each.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from ilb_eval.cli import print_warnings
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies, load_study
 
@@ -43,4 +46,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(describe_text(summary, args.lang, studies) + "\n")
+    print_warnings([line for study in studies for line in summary[study.name]["problems"]])
     return 0

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ilb_eval.cli import mark_warnings_shown
 from ilb_eval.exceptions import InputError, Problem
-from ilb_eval.files import atomic_write_text
+from ilb_eval.files import atomic_write_text, check_output_file, refuse_overwriting_inputs
 from ilb_eval.growth import GrowthModel, GrowthSpec
 
 NAME = "fit"
@@ -148,6 +149,9 @@ def run(args: argparse.Namespace) -> int:
         slope_variance=args.slope_variance,
         time_basis=args.time_basis,
     )
+    if args.json:  # before the work: never over the data, never into a missing folder
+        refuse_overwriting_inputs([args.json], [args.data])
+        check_output_file(args.json, option="--json")
     data = _read(args.data)
     model = GrowthModel(spec, max_iter=args.max_iter, n_starts=args.n_starts, seed=args.seed)
     try:
@@ -156,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         name = Path(args.data).name
         raise InputError([dataclasses.replace(p, file=p.file or name) for p in error.problems]) from error
     sys.stdout.write(results.summary().as_text())
+    mark_warnings_shown(w.message for w in results.warnings)
     if args.json:
         payload = results.to_dict()
         atomic_write_text(args.json, json.dumps(payload, indent=1, allow_nan=False) + "\n")

@@ -10,10 +10,14 @@ converge (the report is still written and shows the failure).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
 
+from ilb_eval.cli import print_warnings
+from ilb_eval.files import check_output_dir, refuse_overwriting_inputs
+from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
@@ -22,6 +26,7 @@ NAME = "report"
 HELP = "write the evaluation report (PDF, figures, tables, manifest) into a new run folder"
 
 EXIT_MODEL_FAILED = 3
+_CODE = re.compile(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+):")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +45,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="correlation coefficient (default: pearson)")
 
 
+def warning_summary(warnings: list[str], lang: str) -> str:
+    """One terminal line for the warnings of a run: how many, of which kinds, and where to read them.
+
+    >>> warning_summary(["EAP: ILB_USE_UNKNOWN: 13 persons ...", "EAP x (conditional): ROWS_DROPPED: ..."], "en")
+    "2 warnings (ILB_USE_UNKNOWN 1, ROWS_DROPPED 1) — see section 'Warnings and model status' of report.pdf"
+    """
+    from ilb_eval.report.build import _W as SECTION_TITLES  # the report's own heading of that section
+
+    codes: dict[str, int] = {}
+    for text in warnings:
+        found = _CODE.search(text)
+        code = found.group(1) if found else "other"
+        codes[code] = codes.get(code, 0) + 1
+    kinds = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=lambda item: (-item[1], item[0])))
+    word = "warning" if len(warnings) == 1 else "warnings"
+    return f"{len(warnings)} {word} ({kinds}) — see section '{SECTION_TITLES[lang]['status']}' of report.pdf"
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report; prints the run folder."""
     from ilb_eval.analysis.pipeline import DEFAULT_SEED
     from ilb_eval.report.pipeline import write_report
 
+    if args.out is not None:  # before the work: a writable folder, never inside the data
+        check_output_dir(args.out, option="--out")
+        refuse_overwriting_inputs([args.out], [args.data if args.data is not None else example_dir()])
     started = time.perf_counter()
 
     def progress(message: str) -> None:
@@ -61,4 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for record in result.results.failed:
         print(f"error: {record.sample} {record.dimension} ({record.kind}): {record.status} – {record.reason}",
               file=sys.stderr)
+    warnings = result.results.warnings
+    if warnings:
+        print_warnings(warnings, summary=warning_summary(warnings, args.lang))
     return EXIT_MODEL_FAILED if result.failed else 0
