@@ -31,6 +31,7 @@ __all__ = [
     "Problem",
     "SpecError",
     "StudyDefinitionError",
+    "WeightingWarning",
     "format_rows",
     "printable",
 ]
@@ -207,3 +208,7 @@ class InadmissibleSolutionWarning(IlbEvalWarning):
 
 class MissingDataWarning(IlbEvalWarning):
     """Rows were dropped or coverage is low; the count is in the message."""
+
+
+class WeightingWarning(IlbEvalWarning):
+    """Weights leave covariates imbalanced or rest on a few persons (balance diagnostics)."""

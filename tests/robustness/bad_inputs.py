@@ -5,7 +5,8 @@ and three valid wave files, made with the helpers of ``tests/io/conftest.py``)
 into a folder, breaks it in one way, and names the exact error class and
 problem code the package must raise or warn with. :func:`run_case` runs the
 real code (``load_waves`` / ``validate_study_data`` -> ``build_panel`` ->
-``growth_data`` -> ``fit_growth``) and returns what happened, so the same
+``growth_data`` -> ``fit_growth``; ``estimate_weights`` for the weighting
+cases) and returns what happened, so the same
 table drives ``test_catalogue.py`` and the user-facing list in
 ``docs/BAD_INPUT.md``::
 
@@ -36,6 +37,7 @@ from ilb_eval.growth import GrowthModel, GrowthSpec
 from ilb_eval.io import load_waves, validate_study_data
 from ilb_eval.prep import build_panel
 from ilb_eval.study import Study, load_study
+from ilb_eval.weighting import estimate_weights
 
 _spec = importlib.util.spec_from_file_location(
     "io_wavefiles_robustness", Path(__file__).resolve().parents[1] / "io" / "conftest.py"
@@ -63,7 +65,8 @@ class Case:
 
     ``stage``: ``"io"`` (load_waves raises), ``"io-warning"`` (validation
     reports a warning, loading succeeds), ``"prep"`` (build_panel warns),
-    ``"growth"`` (the model raises or warns). ``rows``: the spreadsheet rows
+    ``"growth"`` (the model raises or warns), ``"balance"`` (weighting raises).
+    ``rows``: the spreadsheet rows
     the problem must name (``None``: not row-specific). ``proven_in``: the
     tests/io test that checks the details of the message.
     """
@@ -327,6 +330,52 @@ def build_not_converging(folder):
     return _growth_csv(folder, growth_frame(seed=0), (*_OUTCOMES, "--max-iter", "1"))
 
 
+def balance_frame(n: int = 120, seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "ilb": (np.arange(n) % 4 == 0).astype(int),
+        "female": rng.integers(0, 2, n),
+        "degree": rng.integers(0, 2, n),
+        "score_t1": np.round(rng.normal(3.6, 0.6, n), 2),
+    })
+    return frame
+
+
+_BALANCE = ("--treatment", "ilb", "--covariates", "female", "degree", "score_t1")
+
+
+def _balance_csv(folder: Path, frame: pd.DataFrame) -> Built:
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = folder / "balance.csv"
+    frame.to_csv(csv, index=False)
+    return Built(folder, folder, csv=csv, fit_args=_BALANCE)
+
+
+def build_treatment_not_binary(folder):
+    frame = balance_frame()
+    frame.loc[[2, 9], "ilb"] = 2  # rows 4 and 11
+    return _balance_csv(folder, frame)
+
+
+def build_covariate_constant_in_group(folder):
+    frame = balance_frame()
+    frame.loc[frame["ilb"] == 1, "degree"] = 1
+    return _balance_csv(folder, frame)
+
+
+def build_no_overlap(folder):
+    frame = balance_frame()
+    frame["score_t1"] = np.where(frame["ilb"] == 1, frame["score_t1"] + 5.0, frame["score_t1"])
+    return _balance_csv(folder, frame)
+
+
+def build_missing_covariate(folder):
+    frame = balance_frame()
+    frame["score_t1"] = frame["score_t1"].astype(object)
+    frame.loc[[4, 30], "score_t1"] = None  # rows 6 and 32
+    return _balance_csv(folder, frame)
+
+
 T1, T3, T4 = "eap_t1.csv", "eap_t3.csv", "eap_t4.csv"
 CASES: tuple[Case, ...] = (
     Case("wrong delimiter (',' where ';' is declared)", "io", InputError, "DIALECT_MISMATCH", T1, None, None,
@@ -377,6 +426,14 @@ CASES: tuple[Case, ...] = (
          None, build_small_group),
     Case("a model that cannot converge (max_iter 1)", "growth", ConvergenceWarning, "NOT_CONVERGED", None, None,
          None, build_not_converging),
+    Case("weighting: a treatment column that is not 0/1", "balance", InputError, "BAD_TREATMENT", "balance.csv",
+         "ilb", (4, 11), build_treatment_not_binary),
+    Case("weighting: a covariate constant within a group", "balance", InputError, "CONSTANT_COVARIATE",
+         "balance.csv", "degree", None, build_covariate_constant_in_group),
+    Case("weighting: groups that do not overlap (perfect separation)", "balance", InputError, "NO_OVERLAP",
+         "balance.csv", "score_t1", None, build_no_overlap),
+    Case("weighting: missing covariate values", "balance", InputError, "MISSING_COVARIATE", "balance.csv",
+         "score_t1", (6, 32), build_missing_covariate),
 )
 
 
@@ -407,6 +464,14 @@ def _growth_spec(built: Built) -> tuple[GrowthSpec, int]:
 def run_case(case: Case, folder: Path) -> Outcome:
     """Build the bad input in ``folder`` and run the library on it."""
     built = case.build(folder)
+    if case.stage == "balance":
+        args = list(built.fit_args)
+        covariates = args[args.index("--covariates") + 1:]
+        try:
+            estimate_weights(pd.read_csv(built.csv), args[1], covariates, file=built.csv.name)
+        except IlbEvalError as error:
+            return Outcome(type(error), list(error.problems), list(error.lines))
+        return Outcome(None, [], [])
     if case.stage == "growth":
         spec, max_iter = _growth_spec(built)
         data = pd.read_csv(built.csv)

@@ -162,6 +162,22 @@ def test_cli_fit_input_error(tmp_path, name):
         assert "Traceback" in debug.stderr and "InputError" in debug.stderr
 
 
+@pytest.mark.parametrize("name", [
+    "weighting: a treatment column that is not 0/1",
+    "weighting: groups that do not overlap (perfect separation)",
+])
+def test_cli_balance_input_error(tmp_path, name):
+    case = CASES[name]
+    built = case.build(tmp_path)
+    hashes = _inputs(tmp_path)
+    result = cli("balance", "--data", str(built.csv), *built.fit_args, "--out", str(tmp_path / "weighted.csv"))
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: [{case.code}] balance.csv, column '{case.column}'") and "Fix: " in line
+    assert_clean(result, tmp_path)
+    assert _inputs(tmp_path) == hashes and not (tmp_path / "weighted.csv").exists()
+
+
 def test_cli_fit_not_converged_exits_3_with_one_error_line(tmp_path):
     built = CASES["a model that cannot converge (max_iter 1)"].build(tmp_path)
     out = tmp_path / "out" / "fit.json"
