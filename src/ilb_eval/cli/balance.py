@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ilb_eval.cli import mark_warnings_shown
 from ilb_eval.exceptions import InputError, Problem
 from ilb_eval.files import atomic_write_text
 from ilb_eval.weighting import DEFAULT_METHOD, ESTIMANDS, METHODS, estimate_weights
@@ -199,4 +200,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         atomic_write_text(args.json, json.dumps(result.to_dict(), indent=1, allow_nan=False) + "\n")
     sys.stdout.write(balance_text(result, args.lang) + "\n")
+    mark_warnings_shown(result.warnings)
     return 0
