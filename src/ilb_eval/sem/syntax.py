@@ -72,6 +72,7 @@ _RESERVED = frozenset({
 })
 _VALUE_FUNCTIONS = ("start", "lower", "upper")
 _LABEL_FUNCTIONS = ("label", "equal")
+_MODIFIER_FUNCTIONS = ("c", *_VALUE_FUNCTIONS, *_LABEL_FUNCTIONS)
 _UNSUPPORTED_FUNCTIONS = {
     "rv": "random slopes (rv()) need a two-level model, which the engine does not fit",
     "prior": "priors (prior()) belong to Bayesian estimation (blavaan); the engine fits ML and MLR",
@@ -186,7 +187,7 @@ def parse_model(text: str) -> ParsedModel:
     >>> parse_model("y ~ x1 x2")
     Traceback (most recent call last):
     ...
-    ilb_eval.sem.lexer.ModelSyntaxError: model syntax, line 1, column 8: expected '+' or the end of the statement, found 'x2'. Fix: join the terms with '+', e.g. 'y ~ x1 + x2'; a name has no spaces.
+    ilb_eval.sem.lexer.ModelSyntaxError: model syntax, line 1, column 8: expected '+' or the end of the statement, found 'x2'. Fix: join the terms with '+', e.g. 'y ~ x1 + x2', and a modifier to its variable with '*', e.g. 'a*x1'; a name has no spaces.
     """
     if not isinstance(text, str):
         raise ModelSyntaxError(
@@ -583,6 +584,11 @@ class _Builder:
                         "interaction terms are not supported; compute the product in the data "
                         "(e.g. centred x1 times centred x2) and use that column's name"),
                 )
+            if first.kind == "name" and second.text == "(" and first.value in _MODIFIER_FUNCTIONS:
+                closing = _matching_parenthesis(target, 1)
+                after = target[closing + 1] if closing + 1 < len(target) else None
+                raise _error_at(after, end, expected=f"'*' after the modifier {first.value}(...)",
+                                fix=f"write the modifier, '*' and the variable, e.g. '{first.value}(...)*x'")
             if first.kind == "name" and second.kind == "op" and second.text == "(":
                 raise ModelSyntaxError(
                     line=first.line, column=first.column, expected="a variable name",
@@ -595,7 +601,8 @@ class _Builder:
             elif second.kind == "op" and second.text == "-":
                 fix = "terms are joined with '+'; a negative fixed value is written '-1*x'"
             else:
-                fix = "join the terms with '+', e.g. 'y ~ x1 + x2'; a name has no spaces"
+                fix = ("join the terms with '+', e.g. 'y ~ x1 + x2', and a modifier to its variable "
+                       "with '*', e.g. 'a*x1'; a name has no spaces")
             raise _error_at(second, end, expected="'+' or the end of the statement", fix=fix)
         if first.kind == "name":
             return _check_name(first, "a variable name")
@@ -650,7 +657,7 @@ def _modifiers(tokens: list[Token], separator: Token) -> Modifiers:
     if first.kind == "name" and len(tokens) > 1 and tokens[1].text == "(":
         if first.value in _UNSUPPORTED_FUNCTIONS:
             raise _unsupported_function(first)
-        if first.value == "c" or first.value in _VALUE_FUNCTIONS or first.value in _LABEL_FUNCTIONS:
+        if first.value in _MODIFIER_FUNCTIONS:
             closing = _matching_parenthesis(tokens, 1)
             if closing != len(tokens) - 1:
                 after = tokens[closing + 1]
