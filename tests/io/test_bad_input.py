@@ -110,10 +110,15 @@ def test_malformed_quoting(tmp_path, wave, eap, wavefiles, frame):
     assert problem.rows == (5,) and "line 5" in problem.message
 
 
-def test_utf16_is_rejected(tmp_path, wave, eap, wavefiles, frame):
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_utf16_is_read_and_a_contradicted_declaration_is_a_warning(tmp_path, wave, eap, wavefiles, frame, codec):
     path = tmp_path / FILE
-    path.write_bytes(wavefiles.csv_bytes(frame).decode().encode("utf-16"))
-    assert "UTF-16" in one(fail(path, wave, eap, wavefiles), "ENCODING").message
+    path.write_bytes(wavefiles.csv_bytes(frame).decode().encode(codec))  # with BOM / without (SoSci Survey)
+    table = read_wave(path, wave, study=eap)
+    assert table.dialect.encoding == "utf-16" and table.dialect.bom is (codec == "utf-16")
+    assert table.frame["code"].tolist() == frame["code"].tolist()
+    warning = one(table.problems, "DIALECT_MISMATCH")
+    assert warning.severity == "warning" and "UTF-16" in warning.message and '"encoding": "utf-16"' in warning.fix
 
 
 def test_windows_1252_not_declared(tmp_path, eap, wavefiles, frame):
@@ -147,16 +152,48 @@ def test_undecodable_windows_1252(tmp_path, wave, eap, wavefiles, frame):
     assert "line 7" in one(fail(path, wave, eap, wavefiles), "ENCODING").message
 
 
-def test_bom_contradicts_declared_windows_1252(tmp_path, wave, eap, wavefiles, frame):
+def test_bom_where_windows_1252_is_declared_is_read_as_utf8_with_a_note(tmp_path, wave, eap, wavefiles, frame):
+    frame = frame.copy()
+    frame["code"] = frame["code"].str.replace("ZQX", "ZQXü")
     path = write(frame, tmp_path, wave, wavefiles, bom=True, encoding="utf-8")
-    problem = one(fail(path, wave, eap, wavefiles), "DIALECT_MISMATCH")
-    assert "byte-order mark" in problem.message
+    table = read_wave(path, wave, study=eap)
+    assert table.dialect.encoding == "utf-8" and table.dialect.bom
+    assert table.frame["code"].tolist() == frame["code"].tolist()  # ü read right, not as two cp1252 characters
+    note = one(table.problems, "BYTE_ORDER_MARK")
+    assert note.severity == "note" and "byte-order mark" in note.message
+    assert note.fix.endswith('"dialect": {"encoding": "utf-8", "delimiter": ";", "decimal": ","}')
 
 
-def test_declared_delimiter_contradicted(tmp_path, wave, eap, wavefiles, frame):
+def test_bom_without_declaration_is_a_note(tmp_path, eap, wavefiles, frame):
+    wave = wavefiles.undeclared(eap.wave("t1"))
+    table = read_wave(write(frame, tmp_path, wave, wavefiles, bom=True, encoding="utf-8"), wave, study=eap)
+    assert [(p.code, p.severity, p.fix) for p in table.problems if p.code == "BYTE_ORDER_MARK"] == [
+        ("BYTE_ORDER_MARK", "note", "nothing to do")]
+
+
+def test_declared_delimiter_and_decimal_contradicted_are_reported_at_once(tmp_path, wave, eap, wavefiles, frame):
+    frame = frame.copy()
+    frame["ilb_dauer_termin"] = 45.5
     path = write(frame, tmp_path, wave, wavefiles, delimiter=",", decimal=".")
-    problem = one(fail(path, wave, eap, wavefiles), "DIALECT_MISMATCH")
-    assert problem.expected == "semicolon ';'" and problem.found == "comma ','"
+    problems = fail(path, wave, eap, wavefiles)
+    assert sorted(p.code for p in problems) == ["DIALECT_MISMATCH", "DIALECT_MISMATCH"]
+    delimiter, decimal = sorted(problems, key=lambda p: "decimal" in p.message)
+    assert delimiter.expected == "semicolon ';'" and delimiter.found == "comma ','"
+    assert decimal.expected == "decimal comma ','" and decimal.found == "decimal point '.'" and decimal.count == 12
+    snippet = '"dialect": {"encoding": "windows-1252", "delimiter": ",", "decimal": "."}'
+    assert delimiter.fix.endswith(snippet) and decimal.fix.endswith(snippet)
+    assert 'declare "delimiter": ","' in delimiter.fix and 'declare "decimal": "."' in decimal.fix
+
+
+def test_undeclared_windows_1252_and_a_declared_decimal_contradicted_at_once(tmp_path, eap, wavefiles, frame):
+    wave = dataclasses.replace(eap.wave("t1"), dialect={"delimiter": ";", "decimal": ","})
+    frame = frame.copy()
+    frame.loc[5, "code"] = "Jörg"
+    frame["ilb_dauer_termin"] = 45.5
+    problems = fail(write(frame, tmp_path, wave, wavefiles, encoding="cp1252", decimal="."), wave, eap, wavefiles)
+    assert sorted(p.code for p in problems) == ["DIALECT_MISMATCH", "ENCODING"]
+    snippet = '"dialect": {"encoding": "windows-1252", "delimiter": ";", "decimal": "."}'
+    assert all(p.fix.endswith(snippet) for p in problems)
 
 
 def test_declared_decimal_contradicted(tmp_path, wave, eap, wavefiles, frame):

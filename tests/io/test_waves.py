@@ -141,6 +141,7 @@ def test_file_report_and_dialect_record(tmp_path, eap, wavefiles):
     assert first.ok and first.n_rows == 4 and first.n_declared_found == first.n_declared == 52
     assert first.dialect.as_dict() == {
         "format": "csv", "encoding": "windows-1252", "delimiter": ";", "decimal": ",", "bom": False, "sheet": None,
+        "extra_header_rows": 0,
         "declared": ["encoding", "delimiter", "decimal"],
     }
     assert first.sha256 == report.tables["t1"].sha256

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -286,6 +287,68 @@ def build_empty_scale(folder):
     return Built(path, data)
 
 
+def _xlsx_t1(document):
+    document["waves"][0]["file"] = "eap_t1.xlsx"
+    document["waves"][0].pop("dialect")
+
+
+def _workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, frame in sheets.items():
+        sheet = book.create_sheet(title)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append([None if isinstance(v, float) and np.isnan(v) else v for v in row])
+    book.save(path)
+
+
+def build_two_sheets(folder):
+    study, path, data, frames = _valid(folder, edit=_xlsx_t1)
+    _write(study, data, frames)
+    _workbook(data / "eap_t1.xlsx", {"Daten": frames["t1"].iloc[:15], "Daten (2)": frames["t1"].iloc[15:]})
+    return Built(path, data)
+
+
+def build_missing_sheet(folder):
+    def named(document):
+        _xlsx_t1(document)
+        document["waves"][0]["dialect"] = {"sheet": "Daten"}
+    study, path, data, frames = _valid(folder, edit=named)
+    _write(study, data, frames)
+    _workbook(data / "eap_t1.xlsx", {"Tabelle1": frames["t1"]})
+    return Built(path, data)
+
+
+def build_qualtrics_rows(folder):
+    study, path, data, frames = _valid(folder)
+    _write(study, data, frames)
+    file = data / "eap_t1.csv"
+    lines = _lines(file)
+    names = lines[0].split(b";")
+    texts = b";".join(b"Frage " + name for name in names)
+    ids = b";".join(b'"{""ImportId"":""QID' + str(i).encode() + b'""}"' for i in range(len(names)))
+    _set_lines(file, [lines[0], texts, ids, *lines[1:]])
+    return Built(path, data)
+
+
+def build_wave_not_in_scales(folder):
+    """A fifth wave 'w5' (the t4 export under another name) that no scale lists."""
+    study, path, data, frames = _valid(folder)
+    _write(study, data, frames)
+    table = json.loads((path.parent / "eap_t4.table.json").read_text(encoding="utf-8"))
+    table.update(name="eap_w5", wave="w5")
+    (path.parent / "eap_w5.table.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["waves"].append({**document["waves"][2], "name": "w5", "time_score": 5, "file": "eap_w5.csv",
+                              "table_schema": "eap_w5.table.json"})
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    (data / "eap_w5.csv").write_bytes((data / "eap_t4.csv").read_bytes())
+    return Built(path, data)
+
+
 def _growth_csv(folder: Path, frame: pd.DataFrame, fit_args: tuple[str, ...]) -> Built:
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / "growth.csv"
@@ -379,13 +442,13 @@ def build_missing_covariate(folder):
 T1, T3, T4 = "eap_t1.csv", "eap_t3.csv", "eap_t4.csv"
 CASES: tuple[Case, ...] = (
     Case("wrong delimiter (',' where ';' is declared)", "io", InputError, "DIALECT_MISMATCH", T1, None, None,
-         build_wrong_delimiter, "test_declared_delimiter_contradicted"),
+         build_wrong_delimiter, "test_declared_delimiter_and_decimal_contradicted_are_reported_at_once"),
     Case("mixed delimiters in one file (every other row with ',')", "io", InputError, "RAGGED_ROW", T1, None,
          tuple(range(2, N + 2, 2)), build_mixed_delimiter, "test_ambiguous_delimiter (DIALECT_AMBIGUOUS)"),
     Case("decimal comma where a point is declared", "io", InputError, "DIALECT_MISMATCH", T1, None, (4, 9),
          build_decimal_comma, "test_declared_decimal_contradicted (the reverse)"),
-    Case("UTF-8 byte-order mark where Windows-1252 is declared", "io", InputError, "DIALECT_MISMATCH", T1, None,
-         None, build_bom, "test_bom_contradicts_declared_windows_1252"),
+    Case("UTF-8 byte-order mark where Windows-1252 is declared (read as UTF-8)", "io-warning", InputError,
+         "BYTE_ORDER_MARK", T1, None, None, build_bom, "test_bom_where_windows_1252_is_declared_is_read_as_utf8_with_a_note"),
     Case("Windows-1252 umlauts in a UTF-8 file", "io", InputError, "ENCODING", T1, None, None,
          build_cp1252_in_utf8, "test_utf8_file_with_cp1252_umlauts"),
     Case("undecodable bytes", "io", InputError, "ENCODING", T1, None, None, build_undecodable,
@@ -412,6 +475,14 @@ CASES: tuple[Case, ...] = (
          "tests/io/test_waves.py::test_field_missing_in_one_wave_file_is_schema_drift"),
     Case("unexpected extra wave file", "io-warning", InputError, "UNEXPECTED_FILE", "eap_t5.csv", None, None,
          build_extra_wave_file, "tests/io/test_waves.py::test_unexpected_wave_file_is_a_warning"),
+    Case("rows continued on a second worksheet", "io", InputError, "SEVERAL_SHEETS", "eap_t1.xlsx", None, None,
+         build_two_sheets, "tests/io/test_sheets_and_header_rows.py::test_rows_continued_on_a_second_sheet_are_an_error_naming_the_sheets"),
+    Case("a named worksheet the workbook does not have", "io", InputError, "SHEET_NOT_FOUND", "eap_t1.xlsx", None,
+         None, build_missing_sheet, "tests/io/test_sheets_and_header_rows.py::test_a_named_sheet_that_is_missing_lists_the_sheets"),
+    Case("Qualtrics header rows (question texts, import ids)", "io-warning", InputError, "EXTRA_HEADER_ROWS", T1,
+         None, (2, 3), build_qualtrics_rows, "tests/io/test_sheets_and_header_rows.py::test_qualtrics_header_rows_in_a_csv_are_skipped"),
+    Case("a wave the scales do not list", "io-warning", InputError, "WAVE_NOT_IN_SCALE", "eap.study.json", None,
+         None, build_wave_not_in_scales, "tests/test_study_generic.py::test_a_wave_missing_from_scales_is_a_validation_warning_naming_both"),
     Case("the same person with conflicting demographics", "prep", MissingDataWarning, "CONFLICTING_VALUES", T1,
          "gender", (7,), build_conflicting_demographics),
     Case("a wave with no person linkable to the others", "prep", MissingDataWarning, "UNLINKED_WAVE", T4, "code",
@@ -490,7 +561,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
     if case.stage == "io-warning":
         report = validate_study_data(study, built.data_dir)
         assert report.ok, report.as_text()
-        problems = [p for p in report.problems if p.severity != "note"]
+        problems = [p for p in report.problems if p.severity != "note" or p.code == case.code]
         return Outcome(None, problems, [p.one_line() for p in problems])
     try:
         tables = load_waves(study, built.data_dir)
@@ -509,8 +580,9 @@ def markdown_table(root: Path) -> str:
     rows = ["| Bad input | Error class | Code | What the user sees |", "|---|---|---|---|"]
     for i, case in enumerate(CASES):
         outcome = run_case(case, root / f"case{i:02d}")
-        line = next(p.one_line() for p in outcome.problems if p.code == case.code)
-        kind = case.error.__name__ if case.stage != "io-warning" else "warning in the validation report"
+        problem = next(p for p in outcome.problems if p.code == case.code)
+        line = problem.one_line()
+        kind = case.error.__name__ if case.stage != "io-warning" else f"{problem.severity} in the validation report"
         rows.append(f"| {case.name} | {kind} | `{case.code}` | {line.replace('|', '/')} |")
     return "\n".join(rows) + "\n"
 

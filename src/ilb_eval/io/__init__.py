@@ -17,8 +17,8 @@ float64 with missing codes still present, index = spreadsheet row ``"row"``),
 ``value_labels`` and ``user_missing`` (.sav) and ``problems`` (warnings and
 notes). Problem codes and their severities are in :data:`SEVERITY`.
 
->>> sorted(SEVERITY)[:4]
-['DIALECT_AMBIGUOUS', 'DIALECT_MISMATCH', 'DIRECT_IDENTIFIER', 'DUPLICATE_HEADER']
+>>> SEVERITY["DIALECT_MISMATCH"], SEVERITY["SUSPECT_MISSING_CODE"], SEVERITY["BYTE_ORDER_MARK"]
+('error', 'error', 'note')
 """
 
 from ilb_eval.io.codes import SEVERITY

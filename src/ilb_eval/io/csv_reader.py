@@ -1,12 +1,16 @@
 """Read a CSV wave export as web-survey tools and German Excel write it.
 
 Comma, semicolon or tab; decimal point or comma; UTF-8 with or without BOM,
-Windows-1252 when declared. The file is parsed once with :mod:`csv` in strict
-mode; only the declared columns are kept (the ``usecols`` of this reader),
-every record with the wrong number of fields is reported with its row number
-and no row is ever skipped silently. Blank lines hold no data and are passed
-over, but they still count as spreadsheet rows, so row numbers match what
-Excel shows.
+UTF-16 (SoSci Survey), Windows-1252 when declared. The file is parsed once
+with :mod:`csv` in strict mode; only the declared columns are kept (the
+``usecols`` of this reader), every record with the wrong number of fields is
+reported with its row number and no row is ever skipped silently. Blank lines
+hold no data and are passed over, but they still count as spreadsheet rows,
+so row numbers match what Excel shows. Rows between the column names and the
+data (Qualtrics writes question texts and import ids there) are skipped when
+declared (``extra_header_rows``) or recognised by Qualtrics' ``ImportId``.
+All problems of the file's dialect (encoding, delimiter, decimal mark) are
+reported in one run; their fixes carry the complete corrected ``"dialect"``.
 
 >>> import pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "t1.csv"
@@ -19,25 +23,42 @@ Excel shows.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import re
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from ilb_eval.exceptions import format_rows
 from ilb_eval.io.codes import make_problem
-from ilb_eval.io.dialect import Dialect, decode_text, detect_decimal, sniff_delimiter
+from ilb_eval.io.dialect import (
+    DIALECT_CODES,
+    Dialect,
+    decode_text,
+    detect_decimal,
+    dialect_snippet,
+    sniff_delimiter,
+)
 from ilb_eval.io.table import RawTable
 
 __all__ = ["read_csv"]
 
+_IMPORT_ID = re.compile(r'\{\s*"ImportId"\s*:\s*"[^"]*".*\}')
+
+
+def _is_blank(data: bytes) -> bool:
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        data = data.removeprefix(bom)
+    return not data.replace(b"\x00", b"").strip(b" \t\r\n")
+
 
 def read_csv(
     path: Path,
-    usecols: Sequence[str],
-    numeric: Collection[str],
+    usecols: Sequence[str] | None = None,
+    numeric: Collection[str] | None = None,
     *,
-    declared: Mapping[str, str] | None = None,
+    declared: Mapping[str, object] | None = None,
     wave: str | None = None,
 ) -> RawTable:
     """Read a CSV file into a :class:`RawTable` (never raises for bad content).
@@ -47,12 +68,15 @@ def read_csv(
     path:
         The file; opened read-only in binary mode.
     usecols:
-        The declared column names: only their cells are kept.
+        The declared column names: only their cells are kept (``None``: all
+        columns, under their names in the file).
     numeric:
-        The declared numeric columns (used to detect the decimal mark).
+        The declared numeric columns (used to detect the decimal mark;
+        ``None``: every column kept).
     declared:
         The wave's ``dialect`` from the study definition (``encoding``,
-        ``delimiter``, ``decimal``); declared settings win over detection.
+        ``delimiter``, ``decimal``, ``extra_header_rows``); declared settings
+        win over detection.
     wave:
         Wave name, for the messages.
     """
@@ -60,7 +84,7 @@ def read_csv(
     with open(path, "rb") as handle:
         data = handle.read()
     raw = RawTable(file=path.name, sha256=hashlib.sha256(data).hexdigest())
-    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n"):
+    if _is_blank(data):
         raw.problems.append(
             make_problem(
                 "EMPTY_FILE", "the file is empty", file=raw.file, expected="a header row and data rows",
@@ -69,38 +93,91 @@ def read_csv(
         )
         raw.readable = False
         return raw
-    text, info, problems = decode_text(data, declared.get("encoding"), raw.file, wave=wave)
+    encoding = declared.get("encoding")
+    text, info, problems = decode_text(data, None if encoding is None else str(encoding), raw.file, wave=wave)
     raw.problems += problems
+    found: dict[str, object] = {}
     if text is None:
         raw.readable = False
-        return raw
-    delimiter, problems = sniff_delimiter(text, declared.get("delimiter"), usecols, raw.file, wave=wave)
+        if "fallback" not in info:
+            return raw
+        if "suggested" in info:
+            found["encoding"] = info["suggested"]
+        text = str(info["fallback"])  # decoded only to check the other settings in the same run
+    elif info["encoding"] != declared.get("encoding", info["encoding"]):
+        found["encoding"] = info["encoding"]
+    delimiter, problems = sniff_delimiter(text, declared.get("delimiter"), usecols, raw.file, wave=wave)  # type: ignore[arg-type]
     raw.problems += problems
     if delimiter is None:
         raw.readable = False
-        return raw
-    _parse(raw, text, delimiter, usecols)
+        return _with_snippets(raw, declared, found, wave)
+    if delimiter != declared.get("delimiter", delimiter):
+        found["delimiter"] = delimiter
+    readable, raw.readable = raw.readable, True
+    extra = _parse(raw, text, delimiter, usecols, declared.get("extra_header_rows"))
     if not raw.readable:
-        return raw
-    numeric_cells = {name: cells for name, cells in raw.cells.items() if name in numeric}
-    decimal, problems = detect_decimal(numeric_cells, raw.rows, declared.get("decimal"), raw.file, wave=wave)
+        return _with_snippets(raw, declared, found, wave)
+    numeric_cells = {name: cells for name, cells in raw.cells.items() if numeric is None or name in numeric}
+    decimal, problems = detect_decimal(numeric_cells, raw.rows, declared.get("decimal"), raw.file, wave=wave)  # type: ignore[arg-type]
     raw.problems += problems
-    if decimal is None:
-        raw.readable = False
-        return raw
-    raw.dialect = Dialect(
-        format="csv",
-        encoding=str(info["encoding"]),
-        delimiter=delimiter,
-        decimal=decimal,
-        bom=bool(info["bom"]),
-        declared=tuple(k for k in ("encoding", "delimiter", "decimal") if k in declared),
+    if decimal is not None and decimal != declared.get("decimal", decimal):
+        found["decimal"] = decimal
+    raw.readable = readable and decimal is not None and not any(
+        p.severity == "error" and p.code in DIALECT_CODES for p in raw.problems
     )
+    if raw.readable:
+        raw.dialect = Dialect(
+            format="csv",
+            encoding=str(info["encoding"]),
+            delimiter=delimiter,
+            decimal=decimal,
+            bom=bool(info["bom"]),
+            declared=tuple(k for k in ("encoding", "delimiter", "decimal", "extra_header_rows") if k in declared),
+            extra_header_rows=extra,
+        )
+    return _with_snippets(raw, declared, found, wave)
+
+
+def _with_snippets(raw: RawTable, declared: Mapping[str, object], found: Mapping[str, object], wave: str | None) -> RawTable:
+    """Give every dialect problem's fix the complete corrected ``"dialect"`` of the wave."""
+    if not found:
+        return raw
+    snippet = dialect_snippet(declared, found)
+    where = f"wave {wave}" if wave else "the wave"
+    raw.problems = [
+        dataclasses.replace(p, fix=f"{p.fix}; the whole dialect of {where} is then {snippet}")
+        if p.code in DIALECT_CODES and p.fix and p.fix != "nothing to do" else p
+        for p in raw.problems
+    ]
     return raw
 
 
-def _parse(raw: RawTable, text: str, delimiter: str, usecols: Sequence[str]) -> None:
-    """Parse all records; fill header, rows and cells; report structural problems."""
+def _extra_header_rows(
+    raw: RawTable, records: list[tuple[int, list[str] | None, int]], declared: object
+) -> int:
+    """Rows to skip after the header: as declared, or 2 when row 3 holds Qualtrics import ids."""
+    if declared is not None:
+        return int(declared)  # type: ignore[call-overload]
+    if len(records) < 3 or records[2][1] is None:
+        return 0
+    cells = [cell for cell in records[2][1] if cell.strip()]
+    if cells and sum(bool(_IMPORT_ID.fullmatch(cell.strip())) for cell in cells) >= 0.5 * len(cells):
+        raw.problems.append(
+            make_problem(
+                "EXTRA_HEADER_ROWS",
+                "rows 2 and 3 hold question texts and import ids (as Qualtrics writes them); they are not read as data",
+                file=raw.file, rows=(2, 3),
+                fix='nothing to do; declare "extra_header_rows": 2 in the wave\'s dialect to make it explicit',
+            )
+        )
+        return 2
+    return 0
+
+
+def _parse(
+    raw: RawTable, text: str, delimiter: str, usecols: Sequence[str] | None, extra_declared: object = None
+) -> int:
+    """Parse all records; fill header, rows and cells; report structural problems; return the skipped rows."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str] | None, int]] = []  # (row, fields or None on error, line)
     errors: list[tuple[int, int, str]] = []  # (row, first line, csv message)
@@ -127,18 +204,20 @@ def _parse(raw: RawTable, text: str, delimiter: str, usecols: Sequence[str]) -> 
             )
         )
         raw.readable = False
-        return
+        return 0
     header = [name.strip() for name in records[0][1]]
     raw.header = header
     width = len(header)
     index: dict[str, int] = {}
     for position, name in enumerate(header):
         index.setdefault(name, position)
-    keep = {name: index[name] for name in usecols if name in index}
+    wanted = usecols if usecols is not None else [name for name in index if name]
+    keep = {name: index[name] for name in wanted if name in index}
     raw.cells = {name: [] for name in keep}
+    extra = _extra_header_rows(raw, records, extra_declared)
 
     ragged: dict[int, list[int]] = {}
-    for row, record, _ in records[1:]:
+    for row, record, _ in records[1 + extra:]:
         if record is None:
             raw.n_rows += 1
             continue
@@ -195,3 +274,4 @@ def _parse(raw: RawTable, text: str, delimiter: str, usecols: Sequence[str]) -> 
                 expected="at least one data row", found="0 data rows", fix="export the wave with its responses",
             )
         )
+    return extra

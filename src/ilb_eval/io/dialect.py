@@ -5,11 +5,13 @@ detection. Detection is conservative: a file that parses plausibly in more
 than one way, or whose decimal mark cannot be decided, is rejected with a
 problem that tells the user to declare the dialect. Decoding is strict:
 Windows-1252 is used only when declared, undecodable bytes are an error that
-names the line.
+names the line. A byte-order mark is evidence: UTF-8 and UTF-16 files with
+one are read as such (a UTF-8 BOM gets a note, and where the definition
+declares another encoding, the note says how to declare it).
 
 >>> text, info, problems = decode_text("code;age\\r\\nAB12;33\\r\\n".encode("utf-8-sig"), None, "x.csv")
->>> info, problems
-({'encoding': 'utf-8', 'bom': True}, [])
+>>> info["encoding"], info["bom"], [p.code for p in problems]
+('utf-8', True, ['BYTE_ORDER_MARK'])
 >>> sniff_delimiter(text, None, {"code", "age"}, "x.csv")
 (';', [])
 """
@@ -28,12 +30,24 @@ from typing import Literal
 from ilb_eval.exceptions import Problem, format_rows
 from ilb_eval.io.codes import make_problem
 
-__all__ = ["DELIMITERS", "Dialect", "decode_text", "detect_decimal", "format_lines", "sniff_delimiter"]
+__all__ = [
+    "DELIMITERS",
+    "DIALECT_CODES",
+    "Dialect",
+    "decode_text",
+    "detect_decimal",
+    "dialect_snippet",
+    "format_lines",
+    "sniff_delimiter",
+]
 
 #: Delimiters a wave CSV may use: comma, semicolon (German Excel), tab (SoSci Survey).
 DELIMITERS: tuple[str, ...] = (",", ";", "\t")
 _NAMES = {",": "comma ','", ";": "semicolon ';'", "\t": "tab", ".": "point '.'"}
 _SNIFF_RECORDS = 500
+#: Problem codes about how a file is written; their fixes carry the complete corrected dialect.
+DIALECT_CODES = frozenset({"ENCODING", "DIALECT_MISMATCH", "DIALECT_AMBIGUOUS", "BYTE_ORDER_MARK"})
+_KEY_ORDER = ("encoding", "delimiter", "decimal", "extra_header_rows", "sheet")
 _COMMA_DECIMAL = re.compile(r"\s*[+-]?\d*,\d+\s*")
 _POINT_DECIMAL = re.compile(r"\s*[+-]?\d*\.\d+\s*")
 
@@ -52,9 +66,13 @@ class Dialect:
     delimiter, decimal:
         Field delimiter and decimal mark of a CSV file (``None`` otherwise).
     bom:
-        Whether the CSV file starts with a UTF-8 byte-order mark.
+        Whether the CSV file starts with a byte-order mark (UTF-8, or UTF-16
+        whose encoding implies one).
     sheet:
         The worksheet read from an ``.xlsx`` file.
+    extra_header_rows:
+        Rows between the column names and the data that were skipped (2 for
+        Qualtrics: question texts and import ids).
     declared:
         The settings taken from the study definition; the others were detected.
 
@@ -72,6 +90,7 @@ class Dialect:
     bom: bool = False
     sheet: str | None = None
     declared: tuple[str, ...] = ()
+    extra_header_rows: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """The settings as a plain dict (for a manifest)."""
@@ -93,9 +112,11 @@ class Dialect:
         if self.format == "csv":
             parts.append(f"delimiter {_NAMES.get(str(self.delimiter), repr(self.delimiter))} ({how('delimiter')})")
             parts.append(f"decimal {_NAMES.get(str(self.decimal), repr(self.decimal))} ({how('decimal')})")
-            parts.append("UTF-8 BOM" if self.bom else "no BOM")
+            parts.append(("UTF-8 BOM" if self.encoding == "utf-8" else "BOM") if self.bom else "no BOM")
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
+        if self.extra_header_rows:
+            parts.append(f"{self.extra_header_rows} extra header row(s) skipped ({how('extra_header_rows')})")
         return ", ".join(parts)
 
 
@@ -117,6 +138,66 @@ def _declare_fix(wave: str | None, setting: str) -> str:
     return f'declare {setting} in {where} in the study definition (.study.json, "dialect")'
 
 
+def dialect_snippet(declared: Mapping[str, object], corrections: Mapping[str, object]) -> str:
+    """The exact ``"dialect"`` JSON of a wave after applying the corrections.
+
+    >>> dialect_snippet({"encoding": "windows-1252", "delimiter": ";", "decimal": ","}, {"delimiter": ",", "decimal": "."})
+    '"dialect": {"encoding": "windows-1252", "delimiter": ",", "decimal": "."}'
+    """
+    merged = {**declared, **corrections}
+    ordered = {key: merged[key] for key in _KEY_ORDER if key in merged}
+    ordered.update({key: value for key, value in merged.items() if key not in ordered})
+    return '"dialect": ' + json.dumps(ordered, ensure_ascii=False)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when the first line is ASCII text written as UTF-16 without BOM."""
+    head = data[:2000]
+    if len(head) < 8 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(
+    data: bytes, declared: str | None, file: str, wave: str | None
+) -> tuple[str | None, dict[str, object], list[Problem]] | None:
+    """Decode a UTF-16 file (by its BOM, by its NUL pattern, or as declared); ``None`` if it is not UTF-16."""
+    bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    codec = "utf-16" if bom else _utf16_without_bom(data)
+    if codec is None:
+        return None
+    info: dict[str, object] = {"encoding": "utf-16", "bom": bom}
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        return None, info, [
+            make_problem(
+                "ENCODING", f"the file is UTF-16 encoded but has undecodable bytes at offset {error.start}",
+                file=file, expected="valid UTF-16", found="undecodable bytes",
+                fix="export the file again (in SoSci Survey: 'Unicode (UTF-16)'), or save it as UTF-8 CSV",
+            )
+        ]
+    problems = []
+    if declared not in (None, "utf-16"):
+        problems.append(
+            make_problem(
+                "DIALECT_MISMATCH",
+                f"the study definition declares {declared}, but the file is UTF-16 "
+                + ("(byte-order mark)" if bom else "(every other byte is zero)") + "; it is read as UTF-16",
+                severity="warning", file=file, expected=str(declared), found="UTF-16",
+                fix=_declare_fix(wave, '"encoding": "utf-16"'),
+            )
+        )
+    return text.removeprefix("\ufeff"), info, problems
+
+
 def decode_text(
     data: bytes, declared: str | None, file: str, *, wave: str | None = None
 ) -> tuple[str | None, dict[str, object], list[Problem]]:
@@ -127,9 +208,10 @@ def decode_text(
     data:
         The file's bytes.
     declared:
-        The encoding the study definition declares (``"utf-8"`` or
-        ``"windows-1252"``), or ``None``: then the file must be UTF-8 (with or
-        without BOM).
+        The encoding the study definition declares (``"utf-8"``,
+        ``"windows-1252"`` or ``"utf-16"``), or ``None``: then the file must be
+        UTF-8 (with or without BOM) or UTF-16 (recognised by its BOM or by its
+        zero bytes).
     file, wave:
         For the messages.
 
@@ -137,7 +219,11 @@ def decode_text(
     -------
     text, info, problems
         ``text`` is ``None`` when the file cannot be decoded (an error problem
-        says why and on which lines); ``info`` holds ``encoding`` and ``bom``.
+        says why and on which lines); ``info`` holds ``encoding`` and ``bom``,
+        and, when it cannot be decoded, ``fallback``: the text decoded as
+        Windows-1252 with replacement characters, so that the other dialect
+        settings can still be checked in the same run; ``suggested`` is
+        ``"windows-1252"`` when the file looks like it.
 
     Examples
     --------
@@ -145,23 +231,28 @@ def decode_text(
     >>> text is None, problems[0].code, "line 2" in problems[0].message
     (True, 'ENCODING', True)
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, {}, [
-            make_problem(
-                "ENCODING", "the file is UTF-16 encoded, which the loader does not read", file=file,
-                expected="UTF-8 or Windows-1252 (declared)", found="UTF-16 byte-order mark",
-                fix="save the export as UTF-8 CSV (in Excel: 'CSV UTF-8'; in SoSci Survey choose UTF-8)",
-            )
-        ]
+    utf16 = _decode_utf16(data, declared, file, wave)
+    if utf16 is not None:
+        return utf16
+    if declared == "utf-16":
+        text, info, problems = decode_text(data, None, file, wave=wave)
+        mismatch = make_problem(
+            "DIALECT_MISMATCH", "the study definition declares UTF-16, but the file is not UTF-16 (no byte-order mark, "
+            "no zero bytes)", severity="warning", file=file, expected="utf-16", found="8-bit text",
+            fix=_declare_fix(wave, '"encoding": "utf-8"') + " (or windows-1252, as the file is written)",
+        )
+        return text, info, [mismatch, *problems]
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8):] if bom else data
-    if declared == "windows-1252":
-        return _decode_cp1252(body, bom, file, wave)
+    if declared == "windows-1252" and not bom:
+        return _decode_cp1252(body, file, wave)
     encoding = "utf-8"
     try:
-        return body.decode(encoding), {"encoding": encoding, "bom": bom}, []
+        text = body.decode(encoding)
     except UnicodeDecodeError:
         pass
+    else:
+        return text, {"encoding": encoding, "bom": bom}, ([_bom_note(file, declared, wave)] if bom else [])
     bad_lines, cp1252_chars, utf8_lines = [], set(), []
     for number, line in enumerate(body.split(b"\n"), start=1):
         try:
@@ -196,24 +287,33 @@ def decode_text(
         message = f"{format_lines(bad_lines)} {_verb(bad_lines, 'contains', 'contain')} bytes that are not valid UTF-8"
         fix = "save the file as UTF-8 CSV; if it is Windows-1252, " + _declare_fix(wave, '"encoding": "windows-1252"')
         found = "undecodable bytes"
-    return None, {"encoding": encoding, "bom": bom}, [
+    info: dict[str, object] = {"encoding": encoding, "bom": bom, "fallback": body.decode("cp1252", errors="replace")}
+    if cp1252_chars and not utf8_lines:
+        info["suggested"] = "windows-1252"
+    return None, info, [
         make_problem("ENCODING", message, file=file, expected="UTF-8", found=found, fix=fix)
     ]
 
 
-def _decode_cp1252(
-    body: bytes, bom: bool, file: str, wave: str | None
-) -> tuple[str | None, dict[str, object], list[Problem]]:
-    info: dict[str, object] = {"encoding": "windows-1252", "bom": bom}
-    if bom:
-        return None, info, [
-            make_problem(
-                "DIALECT_MISMATCH",
-                "the file starts with a UTF-8 byte-order mark, but the study definition declares Windows-1252",
-                file=file, expected="windows-1252", found="UTF-8 (BOM)",
-                fix=_declare_fix(wave, '"encoding": "utf-8"') + ", or export the file again as 'CSV (Trennzeichen-getrennt)'",
-            )
-        ]
+def _bom_note(file: str, declared: str | None, wave: str | None) -> Problem:
+    """A UTF-8 byte-order mark is accepted; where another encoding is declared, say how to declare it."""
+    if declared in (None, "utf-8"):
+        return make_problem(
+            "BYTE_ORDER_MARK",
+            "the file starts with a UTF-8 byte-order mark (as Excel's 'CSV UTF-8' writes it); it is read as UTF-8",
+            file=file, fix="nothing to do",
+        )
+    return make_problem(
+        "BYTE_ORDER_MARK",
+        f"the file starts with a UTF-8 byte-order mark and is valid UTF-8, so it is read as UTF-8 although the study "
+        f"definition declares {declared}",
+        file=file, expected=str(declared), found="UTF-8 (BOM)",
+        fix=_declare_fix(wave, '"encoding": "utf-8"'),
+    )
+
+
+def _decode_cp1252(body: bytes, file: str, wave: str | None) -> tuple[str | None, dict[str, object], list[Problem]]:
+    info: dict[str, object] = {"encoding": "windows-1252", "bom": False}
     try:
         text = body.decode("cp1252")
     except UnicodeDecodeError:
@@ -223,6 +323,7 @@ def _decode_cp1252(
                 line.decode("cp1252")
             except UnicodeDecodeError:
                 bad.append(number)
+        info["fallback"] = body.decode("cp1252", errors="replace")
         return None, info, [
             make_problem(
                 "ENCODING", f"{format_lines(bad)} {_verb(bad, 'contains', 'contain')} bytes that are not valid Windows-1252",
@@ -269,16 +370,19 @@ def _shape(text: str, delimiter: str) -> tuple[list[str], bool]:
 
 
 def sniff_delimiter(
-    text: str, declared: str | None, field_names: Iterable[str], file: str, *, wave: str | None = None
+    text: str, declared: str | None, field_names: Iterable[str] | None, file: str, *, wave: str | None = None
 ) -> tuple[str | None, list[Problem]]:
     """Choose the field delimiter of a CSV text.
 
     A delimiter is plausible when the header splits into at least two fields,
-    at least one of them a declared field name, and the first records have the
-    header's field count. A declared delimiter wins, unless it makes the header
-    one field while another delimiter is plausible (``DIALECT_MISMATCH``).
-    Without a declaration, exactly one plausible delimiter is needed
-    (``DIALECT_AMBIGUOUS`` otherwise); when none is plausible the best guess is
+    at least one of them a declared field name (any name when
+    ``field_names`` is ``None``), and the first records have the header's
+    field count. A declared delimiter wins, unless it makes the header one
+    field while another delimiter is plausible: then that delimiter is
+    returned with a ``DIALECT_MISMATCH`` error, so that the rest of the file's
+    dialect can still be checked in the same run. Without a declaration,
+    exactly one plausible delimiter is needed (``DIALECT_AMBIGUOUS``
+    otherwise, and ``None``); when none is plausible the best guess is
     returned and the parse problems are reported later.
 
     Examples
@@ -288,14 +392,14 @@ def sniff_delimiter(
     >>> sniff_delimiter("a,b\\n1,2\\n", ";", {"a", "b"}, "x.csv")[1][0].code
     'DIALECT_MISMATCH'
     """
-    names = set(field_names)
     shapes = {d: _shape(text, d) for d in DELIMITERS}
-    hits = {d: len(set(header) & names) for d, (header, _) in shapes.items()}
+    names = set(field_names) if field_names is not None else None
+    hits = {d: len(set(header) & names) if names is not None else len(header) for d, (header, _) in shapes.items()}
     plausible = [d for d, (header, ok) in shapes.items() if ok and len(header) >= 2 and hits[d] >= 1]
     if declared is not None:
         if len(shapes[declared][0]) < 2 and plausible:
             found = plausible[0]
-            return None, [
+            return found, [
                 make_problem(
                     "DIALECT_MISMATCH",
                     f"the study definition declares the delimiter {_NAMES[declared]}, but the file uses {_NAMES[found]}",
@@ -314,7 +418,8 @@ def sniff_delimiter(
                 "DIALECT_AMBIGUOUS",
                 f"the file can be read plausibly with {listed} as delimiter, so the loader cannot tell which is right",
                 file=file, expected="one clear delimiter", found=listed,
-                fix=_declare_fix(wave, 'the delimiter (e.g. "delimiter": ";")'),
+                fix=_declare_fix(wave, " or ".join(f'"delimiter": {json.dumps(d)}' for d in plausible)
+                                 + " (the one the export was written with)"),
             )
         ]
     best = max(DELIMITERS, key=lambda d: (hits[d], len(shapes[d][0])))
@@ -334,7 +439,8 @@ def detect_decimal(
     Cells like ``2,5`` speak for a decimal comma, cells like ``2.5`` for a
     point. A declared mark wins. If both kinds occur the file is rejected
     (``DIALECT_AMBIGUOUS``); if neither occurs the mark does not matter and
-    ``"."`` is returned.
+    ``"."`` is returned. A declared mark that no cell uses while cells use
+    the other one is a ``DIALECT_MISMATCH`` error; the mark found is returned.
 
     Examples
     --------
@@ -342,19 +448,38 @@ def detect_decimal(
     (',', [])
     >>> detect_decimal({"x": ["2,5", "3.5"]}, [2, 3], None, "x.csv")[1][0].code
     'DIALECT_AMBIGUOUS'
+    >>> mark, problems = detect_decimal({"x": ["2,5", "3"]}, [2, 3], ".", "x.csv", wave="t1")
+    >>> mark, problems[0].code, problems[0].rows
+    (',', 'DIALECT_MISMATCH', (2,))
     """
-    if declared is not None:
-        return declared, []
     comma_rows: set[int] = set()
     point_rows: set[int] = set()
-    for cells in columns.values():
+    marked: dict[str, list[str]] = {",": [], ".": []}
+    for name, cells in columns.items():
         for row, cell in zip(rows, cells, strict=True):
-            if cell is None:
+            if not isinstance(cell, str):
                 continue
             if _COMMA_DECIMAL.fullmatch(cell):
                 comma_rows.add(row)
+                marked[","] += [name] if name not in marked[","] else []
             elif _POINT_DECIMAL.fullmatch(cell):
                 point_rows.add(row)
+                marked["."] += [name] if name not in marked["."] else []
+    if declared is not None:
+        used = {",": comma_rows, ".": point_rows}
+        other = "." if declared == "," else ","
+        if used[other] and not used[declared]:
+            listed = ", ".join(marked[other][:10]) + (" ..." if len(marked[other]) > 10 else "")
+            return other, [
+                make_problem(
+                    "DIALECT_MISMATCH",
+                    f"the study definition declares the decimal {_NAMES[declared]}, but the numbers are written with "
+                    f"a decimal {_NAMES[other]} (columns {listed})",
+                    file=file, rows=used[other], expected=f"decimal {_NAMES[declared]}", found=f"decimal {_NAMES[other]}",
+                    fix=_declare_fix(wave, f'"decimal": {json.dumps(other)}'),
+                )
+            ]
+        return declared, []
     if comma_rows and point_rows:
         return None, [
             make_problem(
@@ -363,7 +488,8 @@ def detect_decimal(
                 f"and a decimal point on {format_rows(sorted(point_rows))}",
                 file=file, rows=comma_rows | point_rows, expected="one decimal mark",
                 found="both ',' and '.'",
-                fix=_declare_fix(wave, 'the decimal mark (e.g. "decimal": ",")') + " and correct the other rows",
+                fix="correct the rows with the other mark and "
+                + _declare_fix(wave, '"decimal": "," or "decimal": "."') + " (the one the export was written with)",
             )
         ]
     return ("," if comma_rows else "."), []

@@ -70,9 +70,9 @@ def _codes(ranges: list[list[object]]) -> tuple[float, ...]:
     return tuple(codes)
 
 
-def _run_worker(path: Path, usecols: Sequence[str]) -> dict[str, object] | str:
+def _run_worker(path: Path, usecols: Sequence[str] | None) -> dict[str, object] | str:
     """The worker's JSON answer, or the reason it failed."""
-    request = json.dumps({"path": str(path), "usecols": list(usecols)})
+    request = json.dumps({"path": str(path), "usecols": None if usecols is None else list(usecols)})
     try:
         done = subprocess.run(
             [sys.executable, "-I", str(_WORKER)], input=request, capture_output=True, text=True,
@@ -91,7 +91,7 @@ def _run_worker(path: Path, usecols: Sequence[str]) -> dict[str, object] | str:
     return answer
 
 
-def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
+def read_sav(path: Path, usecols: Sequence[str] | None = None) -> RawTable:
     """Read a .sav file into a :class:`RawTable` (never raises for bad content).
 
     Parameters
@@ -99,7 +99,7 @@ def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
     path:
         The file (read-only).
     usecols:
-        The declared column names: only these are read.
+        The declared column names: only these are read (``None``: all columns).
     """
     raw = RawTable(file=path.name, sha256=_sha256(path))
     if os.path.getsize(path) == 0:
@@ -122,6 +122,7 @@ def read_sav(path: Path, usecols: Sequence[str]) -> RawTable:
         name: {(float(v) if isinstance(v, int | float) else v): label for v, label in pairs}
         for name, pairs in answer["value_labels"].items()  # type: ignore[union-attr]
     }
+    raw.column_labels = dict(answer.get("column_labels", {}))  # type: ignore[call-overload]
     raw.user_missing = {
         name: codes for name, ranges in answer["missing_ranges"].items() if (codes := _codes(ranges))  # type: ignore[union-attr]
     }

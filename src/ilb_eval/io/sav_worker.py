@@ -6,10 +6,11 @@ damaged file (a segmentation fault found by fuzzing), so
 then becomes an ordinary "unreadable file" problem. It imports nothing from
 ilb_eval (it is run as a script, not as a module, to start fast).
 
-Protocol: a JSON object ``{"path": ..., "usecols": [...]}`` on stdin; on
-stdout ``{"ok": true, "header": [...], "encoding": ..., "n_rows": n,
-"columns": {name: [values]}, "value_labels": {name: [[value, label], ...]},
-"missing_ranges": {name: [[lo, hi], ...]}}`` or ``{"ok": false, "error": name}``.
+Protocol: a JSON object ``{"path": ..., "usecols": [...]}`` on stdin
+(``"usecols": null`` reads every column); on stdout ``{"ok": true, "header":
+[...], "encoding": ..., "n_rows": n, "columns": {name: [values]},
+"value_labels": {name: [[value, label], ...]}, "missing_ranges": {name: [[lo,
+hi], ...]}, "column_labels": {name: label}}`` or ``{"ok": false, "error": name}``.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ def main() -> int:
     try:
         _, meta = pyreadstat.read_sav(request["path"], metadataonly=True)
         header = [str(name) for name in meta.column_names]
-        wanted = [name for name in dict.fromkeys(request["usecols"]) if name in header]
+        usecols = request["usecols"] if request["usecols"] is not None else header
+        wanted = [name for name in dict.fromkeys(usecols) if name in header]
         out: dict[str, object] = {"ok": True, "header": header, "encoding": meta.file_encoding,
                                   "n_rows": int(meta.number_rows or 0), "columns": {}, "value_labels": {},
-                                  "missing_ranges": {}}
+                                  "missing_ranges": {}, "column_labels": {}}
         if wanted:
             frame, meta = pyreadstat.read_sav(
                 request["path"], usecols=wanted, user_missing=True, apply_value_formats=False,
@@ -46,6 +48,9 @@ def main() -> int:
             out["value_labels"] = {
                 name: [[value, str(label)] for value, label in labels.items()]
                 for name, labels in meta.variable_value_labels.items() if name in wanted
+            }
+            out["column_labels"] = {
+                name: str(label) for name, label in meta.column_names_to_labels.items() if name in wanted and label
             }
             out["missing_ranges"] = {
                 name: [[item["lo"], item["hi"]] for item in ranges]

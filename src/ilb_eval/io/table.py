@@ -41,8 +41,9 @@ class RawTable:
     cells:
         Raw cells of the declared columns present in the file, one list per
         column, aligned with ``rows``. Undeclared columns are never kept.
-    value_labels, user_missing:
-        From a .sav file: value labels and user-defined missing codes per column.
+    value_labels, user_missing, column_labels:
+        From a .sav file: value labels, user-defined missing codes and the
+        variable label (question text) per column.
     problems:
         Problems found while reading.
     readable:
@@ -59,6 +60,7 @@ class RawTable:
     cells: dict[str, list[object]] = field(default_factory=dict)
     value_labels: dict[str, dict[float | str, str]] = field(default_factory=dict)
     user_missing: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
 

@@ -26,33 +26,20 @@ from pathlib import Path
 
 from ilb_eval.exceptions import InputError, Problem
 from ilb_eval.io.codes import errors_only, make_problem
-from ilb_eval.io.csv_reader import read_csv
+from ilb_eval.io.formats import read_file
 from ilb_eval.io.report import FileReport, ValidationReport
-from ilb_eval.io.sav_reader import read_sav
-from ilb_eval.io.signature import signature_mismatch
 from ilb_eval.io.table import RawTable, WaveTable
 from ilb_eval.io.validation import build_frame, check_columns
-from ilb_eval.io.xlsx_reader import read_xlsx
 from ilb_eval.study import Field, Study, TableSchema, Wave, coverage_warnings
 
 __all__ = ["load_waves", "read_wave", "validate_study_data"]
 
-_CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-_SUFFIXES = (*_CSV_SUFFIXES, ".sav", ".xlsx")
-
-
 def _read_raw(path: Path, wave: Wave) -> RawTable:
-    try:
-        return signature_mismatch(path, wave.name) or _apply_rename(_read_format(path, wave), wave)
-    except OSError as error:  # permissions, a file removed while reading, a broken disk
-        raw = RawTable(file=path.name, sha256="", readable=False)
-        raw.problems.append(
-            make_problem(
-                "UNREADABLE_FILE", f"the file cannot be opened ({type(error).__name__})", file=path.name,
-                fix="check that the file exists and that you may read it",
-            )
-        )
-        return raw
+    """The file as read (the declared columns under their export names, then renamed)."""
+    schema = wave.table_schema
+    usecols = [wave.export_name(name) for name in schema.field_names]
+    numeric = {wave.export_name(f.name) for f in schema.fields if f.is_numeric}
+    return _apply_rename(read_file(path, usecols, numeric=numeric, dialect=wave.dialect, wave=wave.name), wave)
 
 
 _SHADOWED = " (not read: the rename takes another column)"
@@ -75,28 +62,7 @@ def _apply_rename(raw: RawTable, wave: Wave) -> RawTable:
     raw.cells = {wave.rename.get(name, name): cells for name, cells in raw.cells.items()}
     raw.value_labels = {wave.rename.get(name, name): v for name, v in raw.value_labels.items()}
     raw.user_missing = {wave.rename.get(name, name): v for name, v in raw.user_missing.items()}
-    return raw
-
-
-def _read_format(path: Path, wave: Wave) -> RawTable:
-    schema = wave.table_schema
-    suffix = path.suffix.lower()
-    usecols = [wave.export_name(name) for name in schema.field_names]
-    if suffix in _CSV_SUFFIXES:
-        numeric = {wave.export_name(f.name) for f in schema.fields if f.is_numeric}
-        return read_csv(path, usecols, numeric, declared=wave.dialect, wave=wave.name)
-    if suffix == ".sav":
-        return read_sav(path, usecols)
-    if suffix == ".xlsx":
-        return read_xlsx(path, usecols)
-    raw = RawTable(file=path.name, sha256="")
-    raw.problems.append(
-        make_problem(
-            "UNSUPPORTED_FORMAT", f"files ending in {suffix or '(nothing)'} cannot be read", file=path.name,
-            expected=", ".join(_SUFFIXES), fix="export the wave as CSV, SPSS .sav or Excel .xlsx",
-        )
-    )
-    raw.readable = False
+    raw.column_labels = {wave.rename.get(name, name): v for name, v in raw.column_labels.items()}
     return raw
 
 
