@@ -16,6 +16,11 @@ Modules
     One function per figure, tidy DataFrames in, matplotlib ``Figure`` out.
 ``text``
     Plain-language readings of effects and correlations.
+``build``, ``context``, ``sections``
+    :func:`~ilb_eval.report.build.build_report` makes a
+    :class:`~ilb_eval.report.context.ReportContext` (results, language, cell
+    rule, shared helpers) and runs the section modules of
+    :data:`ilb_eval.report.sections.SECTIONS` in order (one module per section).
 
 All numbers pass through :mod:`ilb_eval.formatting`; every cell and every
 drawn value passes the minimum cell size rule (:class:`ilb_eval.privacy.CellRule`).
