@@ -13,10 +13,12 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from ilb_eval.cli import print_warnings
 from ilb_eval.files import check_output_dir, refuse_overwriting_inputs
+from ilb_eval.report.context import ReportWarning
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies
 
@@ -45,22 +47,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="correlation coefficient (default: pearson)")
 
 
-def warning_summary(warnings: list[str], lang: str) -> str:
-    """One terminal line for the warnings of a run: how many, of which kinds, and where to read them.
+def warning_summary(warnings: Sequence[ReportWarning]) -> str:
+    """One terminal line for the warnings of a run: how many, of which kinds, and the sections that show them.
 
-    >>> warning_summary(["EAP: ILB_USE_UNKNOWN: 13 persons ...", "EAP x (conditional): ROWS_DROPPED: ..."], "en")
-    "2 warnings (ILB_USE_UNKNOWN 1, ROWS_DROPPED 1) — see section 'Warnings and model status' of report.pdf"
+    >>> from ilb_eval.report.context import ReportWarning
+    >>> warning_summary([ReportWarning("EAP: ILB_USE_UNKNOWN: 13 persons ...", "Warnings and model status", "9"),
+    ...                  ReportWarning("EAP x (conditional): ROWS_DROPPED: ...", "Warnings and model status", "9")])
+    "2 warnings (ILB_USE_UNKNOWN 1, ROWS_DROPPED 1) — see section 9 'Warnings and model status' of report.pdf"
     """
-    from ilb_eval.report.build import _W as SECTION_TITLES  # the report's own heading of that section
-
     codes: dict[str, int] = {}
-    for text in warnings:
-        found = _CODE.search(text)
+    for warning in warnings:
+        found = _CODE.search(warning.text)
         code = found.group(1) if found else "other"
         codes[code] = codes.get(code, 0) + 1
     kinds = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=lambda item: (-item[1], item[0])))
     word = "warning" if len(warnings) == 1 else "warnings"
-    return f"{len(warnings)} {word} ({kinds}) — see section '{SECTION_TITLES[lang]['status']}' of report.pdf"
+    sections = list(dict.fromkeys(f"{w.number} '{w.section}'".strip() for w in warnings))
+    where = ("section " if len(sections) == 1 else "sections ") + ", ".join(sections)
+    return f"{len(warnings)} {word} ({kinds}) — see {where} of report.pdf"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +91,6 @@ def run(args: argparse.Namespace) -> int:
     for record in result.results.failed:
         print(f"error: {record.sample} {record.dimension} ({record.kind}): {record.status} – {record.reason}",
               file=sys.stderr)
-    warnings = result.results.warnings
-    if warnings:
-        print_warnings(warnings, summary=warning_summary(warnings, args.lang))
+    if result.warnings:
+        print_warnings([w.text for w in result.warnings], summary=warning_summary(result.warnings))
     return EXIT_MODEL_FAILED if result.failed else 0

@@ -27,7 +27,26 @@ from ilb_eval.privacy import CellRule
 from ilb_eval.report.document import Report, Section
 from ilb_eval.report.tables import FormattedTable, suppression_note
 
-__all__ = ["ADJUST_NAMES", "WORDS", "ReportContent", "ReportContext", "quote", "wrapped"]
+__all__ = ["ADJUST_NAMES", "WORDS", "ReportContent", "ReportContext", "ReportWarning", "quote", "wrapped"]
+
+
+@dataclass(frozen=True)
+class ReportWarning:
+    """One warning of a run and the section of the report that shows it.
+
+    Attributes
+    ----------
+    text:
+        The warning as the manifest records it (English, one line).
+    section:
+        Title of the report section where the warning is shown.
+    number:
+        That section's number in the report (``"9"``; ``""`` when unnumbered).
+    """
+
+    text: str
+    section: str
+    number: str
 
 
 @dataclass
@@ -43,11 +62,22 @@ class ReportContent:
     tables:
         ``{name: (raw DataFrame, FormattedTable)}``: raw numbers for CSV, the
         formatted table for Markdown and LaTeX.
+    shown:
+        ``(section, warning text)`` for every warning a section shows (see :attr:`warnings`).
     """
 
     report: Report
     figures: dict[str, Figure] = field(default_factory=dict)
     tables: dict[str, tuple[pd.DataFrame, FormattedTable]] = field(default_factory=dict)
+    shown: list[tuple[Section, str]] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> tuple[ReportWarning, ...]:
+        """Every warning of the run with the title and number of the section that shows it, in report order."""
+        numbers = self.report.section_numbers()
+        order = {id(section): k for k, section in enumerate(self.report.sections)}
+        shown = sorted(self.shown, key=lambda item: order.get(id(item[0]), len(order)))
+        return tuple(ReportWarning(text, section.title, numbers.get(id(section), "")) for section, text in shown)
 
 
 #: Words several sections share, German and English.
@@ -119,6 +149,10 @@ class ReportContext:
     def section(self, title: str, *, numbered: bool = True) -> Section:
         """Append a new top-level section to the report."""
         return self.content.report.add_section(title, numbered=numbered)
+
+    def warn(self, section: Section, text: str) -> None:
+        """Record that ``section`` shows the run warning ``text`` (listed by :attr:`ReportContent.warnings`)."""
+        self.content.shown.append((section, text))
 
     @property
     def studies(self) -> dict[str, StudyResults]:

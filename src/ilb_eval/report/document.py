@@ -745,6 +745,20 @@ class Report:
         self.sections.append(section)
         return section
 
+    def section_numbers(self) -> dict[int, str]:
+        """``{id(section): "3"}``: the number each numbered section prints under (unnumbered: ``""``).
+
+        >>> r = Report("T", "S", "EAP")
+        >>> a, b, c = r.add_section("A"), r.add_section("Anhang", numbered=False), r.add_section("C")
+        >>> [r.section_numbers()[id(s)] for s in (a, b, c)]
+        ['1', '', '2']
+        """
+        numbers, chapter = {}, 0
+        for section in self.sections:
+            chapter += section.numbered
+            numbers[id(section)] = str(chapter) if section.numbered else ""
+        return numbers
+
     def _story(self) -> list[Flowable]:
         styles = _styles()
         words = _WORDS[self.lang]
@@ -789,19 +803,17 @@ class Report:
         story += [RLParagraph(_text(words["contents"]), styles["toc_title"]), toc]
 
         tables = figures = 0
-        chapter = 0
+        numbers = self.section_numbers()
         for index, section in enumerate(self.sections):
             story.append(PageBreakIfNotEmpty())
             sub = 0
-            if section.numbered:
-                chapter += 1
-            number = str(chapter) if section.numbered else ""
+            number = numbers[id(section)]
             story.append(_TocHeading(section.title, styles["h1"], 0, f"s{index}", number))
             for block in section.blocks:
                 if isinstance(block, Heading):
                     if block.level == 2:
                         sub += 1
-                        sub_number = f"{chapter}.{sub}" if section.numbered else ""
+                        sub_number = f"{number}.{sub}" if section.numbered else ""
                         story.append(_TocHeading(block.text, styles["h2"], 1,
                                                  f"s{index}.{sub}", sub_number))
                     else:

@@ -32,6 +32,7 @@ from ilb_eval.analysis.pipeline import DEFAULT_SEED, AnalysisResults, run_analys
 from ilb_eval.formatting import Lang
 from ilb_eval.privacy import CellRule
 from ilb_eval.report.build import build_report
+from ilb_eval.report.context import ReportWarning
 from ilb_eval.report.runfolder import RunFolder
 from ilb_eval.report.tables import to_csv
 from ilb_eval.resources import example_dir
@@ -44,11 +45,16 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class ReportRun:
-    """The finished run: its folder, the analysis results and the time per step (seconds)."""
+    """The finished run: its folder, the analysis results and the time per step (seconds).
+
+    ``warnings`` lists every warning of the run with the report section that
+    shows it (:class:`~ilb_eval.report.context.ReportWarning`), in report order.
+    """
 
     path: Path
     results: AnalysisResults
     seconds: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[ReportWarning, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -152,4 +158,4 @@ def write_report(
         progress("writing the manifest")
     for figure in content.figures.values():
         figure.clf()
-    return ReportRun(Path(run.path), results, seconds)
+    return ReportRun(Path(run.path), results, seconds, content.warnings)

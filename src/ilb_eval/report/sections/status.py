@@ -16,6 +16,8 @@ KEY = "status"
 def build(ctx: ReportContext) -> None:
     """Model counts, the status table, models not reported and the notes of the data checks."""
     sec = ctx.section(ctx.t("Warnungen und Modellstatus", "Warnings and model status"))
+    for warning in ctx.results.warnings:
+        ctx.warn(sec, warning)
     lang = ctx.lang
     kinds = {"conditional": ctx.t("konditional", "conditional"),
              "multigroup": ctx.t("Mehrgruppen", "multi-group"),
