@@ -12,19 +12,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ilb_eval.io import read_wave
+from ilb_eval.io.privacy import normalise_person_code, personal_data_kind
 from ilb_eval.study import load_study
 
 EAP = load_study("EAP")
 WAVE = EAP.wave("t1")
 
 _code_chars = st.characters(codec="cp1252", exclude_categories=("Cc", "Cs"))
-_codes = st.text(alphabet=_code_chars, min_size=1, max_size=8).filter(lambda s: s.strip() != "")
+# any cp1252 text that is a usable code: not empty after normalisation, not a name, phone number or e-mail
+_codes = st.text(alphabet=_code_chars, min_size=1, max_size=8).filter(
+    lambda s: normalise_person_code(s) != "" and personal_data_kind(s) is None)
 
 
 @st.composite
 def written_waves(draw):
     n = draw(st.integers(1, 12))
-    codes = draw(st.lists(_codes, min_size=n, max_size=n, unique_by=lambda s: s.strip().casefold()))
+    codes = draw(st.lists(_codes, min_size=n, max_size=n, unique_by=normalise_person_code))
     encoding = draw(st.sampled_from(["utf-8", "cp1252"]))
     dialect = {
         "delimiter": draw(st.sampled_from([",", ";", "\t"])),

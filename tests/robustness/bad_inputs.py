@@ -485,7 +485,7 @@ CASES: tuple[Case, ...] = (
          None, build_wave_not_in_scales, "tests/test_study_generic.py::test_a_wave_missing_from_scales_is_a_validation_warning_naming_both"),
     Case("the same person with conflicting demographics", "prep", MissingDataWarning, "CONFLICTING_VALUES", T1,
          "gender", (7,), build_conflicting_demographics),
-    Case("a wave with no person linkable to the others", "prep", MissingDataWarning, "UNLINKED_WAVE", T4, "code",
+    Case("a wave with no person linkable to the others", "prep", InputError, "UNLINKED_WAVE", T4, "code",
          tuple(range(2, N + 2)), build_unlinkable_wave),
     Case("a scale with all items missing (in one wave)", "prep", MissingDataWarning, "EMPTY_SCALE", T3, "be_1",
          tuple(range(2, N + 2)), build_empty_scale),
@@ -569,7 +569,10 @@ def run_case(case: Case, folder: Path) -> Outcome:
         return Outcome(type(error), list(error.problems), list(error.lines))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        panel = build_panel(study, tables)
+        try:
+            panel = build_panel(study, tables)
+        except IlbEvalError as error:
+            return Outcome(type(error), list(error.problems), list(error.lines))
     categories = [w.category for w in caught if issubclass(w.category, MissingDataWarning)]
     problems = [p for p in panel.problems if p.severity != "note"]
     return Outcome(categories[0] if categories else None, problems, [p.one_line() for p in problems])

@@ -54,6 +54,7 @@ SEVERITY: dict[str, Severity] = {
     "OUT_OF_RANGE": "error",
     "SUSPECT_MISSING_CODE": "error",
     "DUPLICATE_ID": "error",
+    "UNUSUAL_CODE": "warning",
     "EMPTY_ID": "error",
     "REQUIRED_EMPTY": "error",
 }

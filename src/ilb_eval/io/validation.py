@@ -21,7 +21,14 @@ import pandas as pd
 
 from ilb_eval.exceptions import Problem
 from ilb_eval.io.codes import make_problem
-from ilb_eval.io.privacy import email_rows, looks_like_identifier, normalise_name
+from ilb_eval.io.privacy import (
+    email_rows,
+    looks_like_identifier,
+    normalise_name,
+    normalise_person_code,
+    personal_data_kind,
+    unusual_code,
+)
 from ilb_eval.io.table import RawTable
 from ilb_eval.io.values import parse_numbers, to_strings
 from ilb_eval.study import Field, TableSchema
@@ -34,25 +41,29 @@ _PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
 _STRING_DTYPE = "str" if _PANDAS_3 else object
 
 
+#: Out-of-range values with more digits than this are described, not quoted: a phone number,
+#: postcode, date of birth or account number typed into a numeric field is personal data.
+QUOTED_DIGITS_MAX = 4
+
+
 def looks_like_missing_code(value: float) -> bool:
     """Whether an out-of-range value looks like an undeclared missing code.
 
-    Negative whole numbers (-1, -9, -77, -99, ...), runs of nines with an
-    optional last digit (9, 99, 98, 999, 998, ...) and repeated digits (77, 88,
-    666) are typical missing codes of survey tools.
+    Negative whole numbers of up to four digits (-1, -9, -77, -99, -999),
+    runs of nines with an optional last digit (9, 99, 98, 999, 998, -99999, ...)
+    and repeated digits (77, 88, 666) are typical missing codes of survey
+    tools. A longer negative number (a phone number typed with a dash) is not.
 
-    >>> [looks_like_missing_code(v) for v in (-99, -1, 9, 98, 999, 77, 6, 0, 2.5)]
-    [True, True, True, True, True, True, False, False, False]
+    >>> [looks_like_missing_code(v) for v in (-99, -1, 9, 98, 999, 77, 6, 0, 2.5, -99999, -1512345)]
+    [True, True, True, True, True, True, False, False, False, True, False]
     """
     if not float(value).is_integer():
         return False
     number = int(value)
-    if number < 0:
-        return True
-    digits = str(number)
+    digits = str(abs(number))
     nines = digits[0] == "9" and set(digits[:-1]) <= {"9"}
     repeated = len(digits) >= 2 and len(set(digits)) == 1
-    return nines or repeated
+    return nines or repeated or (number < 0 and len(digits) <= QUOTED_DIGITS_MAX)
 
 
 def _fmt(value: float | str) -> str:
@@ -69,9 +80,21 @@ def _rows(n: int) -> str:
     return f"{n} row{'s' if n != 1 else ''}"
 
 
-def _found_counts(values: Sequence[float]) -> str:
-    counts = Counter(values)
-    return ", ".join(f"{_fmt(v)} ({_rows(n)})" for v, n in sorted(counts.items()))
+def _shown(value: float) -> str:
+    """An out-of-range value as a message may show it: long numbers only by their number of digits.
+
+    >>> _shown(6.0), _shown(-99.0), _shown(151234567.0), _shown(1e12), _shown(float("inf"))
+    ('6', '-99', 'a 9-digit number', 'a 13-digit number', 'inf')
+    """
+    if not np.isfinite(value):
+        return str(value)
+    digits = len(str(int(abs(value))))
+    return f"a {digits}-digit number" if digits > QUOTED_DIGITS_MAX else _fmt(value)
+
+
+def _found_counts(values: Sequence[float], *, describe_long: bool = False) -> str:
+    shown = [_shown(v) if describe_long else _fmt(v) for v in sorted(values)]
+    return ", ".join(f"{v} ({_rows(n)})" for v, n in Counter(shown).items())
 
 
 def check_columns(
@@ -313,7 +336,7 @@ def _check_numeric(
             make_problem(
                 "OUT_OF_RANGE", "values are outside the declared categories or range",
                 file=file, column=f.name, rows=rows[out], expected=_expected(f),
-                found=_found_counts(values[out].tolist()),
+                found=_found_counts(values[out].tolist(), describe_long=True),
                 fix="correct these cells in the export, or correct the field's categories/constraints in "
                 f"{schema.path.name}",
             )
@@ -322,8 +345,11 @@ def _check_numeric(
 
 
 def _check_person_id(name: str, cells: list[str | None], rows: Sequence[int], file: str) -> list[Problem]:
+    """EMPTY_ID, DIRECT_IDENTIFIER (codes that are e-mail addresses, phone numbers, names),
+    DUPLICATE_ID (by the linkage key) and UNUSUAL_CODE; rows named, codes never."""
     problems: list[Problem] = []
-    empty = [row for row, cell in zip(rows, cells, strict=True) if cell is None]
+    keys = [normalise_person_code(cell) if cell is not None else "" for cell in cells]
+    empty = [row for row, key in zip(rows, keys, strict=True) if not key]
     if empty:
         problems.append(
             make_problem(
@@ -332,8 +358,25 @@ def _check_person_id(name: str, cells: list[str | None], rows: Sequence[int], fi
                 found=f"{len(empty)} empty", fix="fill in the code or remove these rows from the export",
             )
         )
-    keys = [cell.strip().casefold() if cell is not None else None for cell in cells]
-    counts = Counter(k for k in keys if k is not None)
+    personal: dict[str, list[int]] = {}
+    for row, cell in zip(rows, cells, strict=True):
+        kind = personal_data_kind(cell) if cell is not None else None
+        if kind is not None:
+            personal.setdefault(kind, []).append(row)
+    if personal:
+        kinds = "; ".join(f"{kind}s in {_rows(len(found))}" for kind, found in personal.items())
+        problems.append(
+            make_problem(
+                "DIRECT_IDENTIFIER",
+                "person codes look like e-mail addresses, phone numbers or names; the study links persons by "
+                "self-generated codes or pseudonyms only, never by contact data or names",
+                file=file, column=name, rows=[r for found in personal.values() for r in found],
+                expected="self-generated codes or pseudonyms", found=kinds,
+                fix="replace these entries by the persons' self-generated codes, and delete copies of the file "
+                "that still hold them",
+            )
+        )
+    counts = Counter(k for k in keys if k)
     repeated = {k for k, n in counts.items() if n > 1}
     if repeated:
         dup_rows = [row for row, k in zip(rows, keys, strict=True) if k in repeated]
@@ -341,10 +384,29 @@ def _check_person_id(name: str, cells: list[str | None], rows: Sequence[int], fi
             make_problem(
                 "DUPLICATE_ID",
                 f"{len(repeated)} person identifier(s) occur more than once "
-                "(compared ignoring case and surrounding spaces)",
+                "(compared as the linkage compares them: ignoring case, spaces, invisible characters and "
+                "compatibility forms such as fullwidth letters)",
                 file=file, column=name, rows=dup_rows, expected="each person once per wave",
                 found=f"{len(dup_rows)} rows share {len(repeated)} identifier(s)",
                 fix="remove double submissions, or correct mistyped codes, so that each person has one row",
+            )
+        )
+    unusual: dict[str, list[int]] = {}
+    for row, key in zip(rows, keys, strict=True):
+        what = unusual_code(key) if key else None
+        if what is not None:
+            unusual.setdefault(what, []).append(row)
+    if unusual:
+        problems.append(
+            make_problem(
+                "UNUSUAL_CODE",
+                "person codes still hold characters other than plain letters and digits after normalisation "
+                "(non-printing characters, letters of other alphabets that look like Latin ones, emoji); such "
+                "a code never links to the same person's code typed with plain letters",
+                file=file, column=name, rows=[r for found in unusual.values() for r in found],
+                expected="letters A-Z (with ä, ö, ü, ß) and digits",
+                found="; ".join(f"{what} characters in {_rows(len(found))}" for what, found in unusual.items()),
+                fix="check these codes against the other waves and retype them with plain letters and digits",
             )
         )
     return problems

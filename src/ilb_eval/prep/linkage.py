@@ -6,8 +6,11 @@ person number 1..N per wave row, counts, and row numbers.
 Two passes (Pöge 2008; surveyinsights.org "Using Record Linkage to improve
 matching rates of subject-generated ID-codes"):
 
-1. **exact** on the normalised code (NFC, trimmed, case-folded, umlauts
-   ä->ae ö->oe ü->ue ß->ss, inner whitespace removed);
+1. **exact** on the normalised code
+   (:func:`ilb_eval.io.privacy.normalise_person_code`, the key the io
+   duplicate check uses as well: NFKC, format characters such as zero-width
+   spaces removed, case-folded, umlauts ä->ae ö->oe ü->ue ß->ss, all
+   whitespace removed);
 2. **tolerant** (only for self-generated codes with ``max_differences >= 1``),
    per pair of waves: a code of wave *a* whose person has no row in wave *b*
    is linked to a code of wave *b* whose person has no row in wave *a* when the
@@ -30,10 +33,19 @@ import numpy as np
 import pandas as pd
 
 from ilb_eval.exceptions import InputError, Problem
+from ilb_eval.io.privacy import normalise_person_code
 from ilb_eval.prep.missing import recode_missing
 from ilb_eval.study import Study
 
-__all__ = ["LINKAGE_COLUMNS", "Linkage", "link_waves", "normalise_code"]
+__all__ = ["LINKAGE_COLUMNS", "MIN_LINKED_SHARE", "Linkage", "link_waves", "normalise_code"]
+
+#: A wave of at least ``min_cell_size`` keyed rows of which fewer than this
+#: share link to another wave (while the other waves hold at least
+#: ``min_cell_size`` persons) is an error (``UNLINKED_WAVE``): such a file is
+#: another study's export, or its codes are written differently, and its rows
+#: would silently count as new persons. The shipped example links 36 % (EAP
+#: t1, heavy attrition) to 99 % of a wave's rows.
+MIN_LINKED_SHARE = 0.05
 
 #: Columns of :attr:`Linkage.table`.
 LINKAGE_COLUMNS: tuple[str, ...] = (
@@ -49,24 +61,24 @@ LINKAGE_COLUMNS: tuple[str, ...] = (
     "rejected_inconsistent",
 )
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
 
 def normalise_code(codes: pd.Series) -> pd.Series:
     """Normalise identifier codes for matching; empty codes become NA.
 
-    Unicode NFC (so a decomposed "a" + combining diaeresis equals "ä"), strip,
-    case-fold, umlauts ä->ae, ö->oe, ü->ue, ß->ss, inner whitespace removed.
+    Each code becomes :func:`~ilb_eval.io.privacy.normalise_person_code`:
+    Unicode NFKC (fullwidth letters and digits become plain ones, a
+    decomposed "a" + combining diaeresis equals "ä"), format characters
+    (zero-width space, joiner, byte-order mark, direction marks) removed,
+    case-folded, umlauts ä->ae, ö->oe, ü->ue, ß->ss, whitespace removed.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> normalise_code(pd.Series([" Mü 12 ", "MUE12", "Straße", "", None])).tolist()
-    ['mue12', 'mue12', 'strasse', <NA>, <NA>]
+    >>> normalise_code(pd.Series([" Mü 12 ", "MUE12", "ＭＵＥ１２", "MU\u200bE12", "Straße", "\u200b", None])).tolist()
+    ['mue12', 'mue12', 'mue12', 'mue12', 'strasse', <NA>, <NA>]
     """
     text = codes.astype(pd.StringDtype(na_value=pd.NA))
-    text = text.str.normalize("NFC").str.casefold().str.translate(_UMLAUTS)
-    text = text.str.replace(r"\s+", "", regex=True)
+    text = text.map(normalise_person_code, na_action="ignore").astype(pd.StringDtype(na_value=pd.NA))
     return text.mask(text == "")
 
 
@@ -207,6 +219,12 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
         Person numbers per wave row, the rows that could not be keyed, the
         linkage table per wave pair and the problems found.
 
+    Raises
+    ------
+    InputError
+        ``UNLINKED_WAVE`` for a wave that links to almost nobody (fewer than
+        :data:`MIN_LINKED_SHARE` of its rows, see there).
+
     Notes
     -----
     Duplicate codes within a wave are an error of the io layer; if they reach
@@ -274,7 +292,37 @@ def link_waves(study: Study, waves: Mapping[str, pd.DataFrame]) -> Linkage:
         for pos, name in enumerate(order)
     }
     table = _table(keyed, person, order, rejected)
+    _check_linked_share(study, persons)
     return Linkage(persons=persons, excluded=excluded, table=table, problems=tuple(problems))
+
+
+def _check_linked_share(study: Study, persons: Mapping[str, pd.Series]) -> None:
+    """Raise ``UNLINKED_WAVE`` for every wave that links to almost nobody (:data:`MIN_LINKED_SHARE`)."""
+    k = study.min_cell_size
+    problems = []
+    for name, wave_persons in persons.items():
+        others = [p for w, p in persons.items() if w != name]
+        in_others = pd.Index(np.unique(np.concatenate([p.to_numpy() for p in others]))) if others else pd.Index([])
+        if len(wave_persons) < k or len(in_others) < k:
+            continue
+        linked = wave_persons.isin(in_others)
+        if linked.mean() >= MIN_LINKED_SHARE:
+            continue
+        names = ", ".join(w for w in persons if w != name)
+        problems.append(Problem(
+            code="UNLINKED_WAVE",
+            message=f"only {int(linked.sum())} of {len(wave_persons)} persons of this wave could be linked to another "
+            f"wave ({names}); the file looks like another study's export or its codes are written differently, "
+            "and its rows would count as new persons",
+            file=study.wave(name).file, column=study.person_id.field,
+            rows=tuple(int(r) for r in wave_persons.index[~linked.to_numpy()]),
+            expected=f"at least {MIN_LINKED_SHARE:.0%} of the rows linked to another wave",
+            found=f"{linked.mean():.0%} linked",
+            fix=f"check that the file is the export of wave {name} of study {study.name} and that "
+            f"'{study.person_id.field}' holds the same codes as in the other waves",
+        ))
+    if problems:
+        raise InputError(problems)
 
 
 def _check_waves(study: Study, waves: Mapping[str, pd.DataFrame], order: list[str]) -> None:

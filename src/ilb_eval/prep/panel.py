@@ -145,7 +145,8 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
     ------
     InputError
         When a wave is missing or unknown, or declared columns are absent, or
-        a scale item lies outside its range.
+        a scale item lies outside its range, or a wave links to almost nobody
+        (``UNLINKED_WAVE``, see :data:`ilb_eval.prep.linkage.MIN_LINKED_SHARE`).
 
     Warns
     -----
@@ -182,7 +183,7 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
     exclusions, accounting = _account(study, waves, answered, linkage)
 
     long_parts, field_parts, scale_counts, missing_rows, items = [], [], [], [], {}
-    data_problems = _unlinked_waves(study, linkage)
+    data_problems: list[Problem] = []
     for pos, wave in enumerate(study.waves):
         person = linkage.persons[wave.name]
         values, reasons = (frame.loc[person.index] for frame in recoded[wave.name])
@@ -236,35 +237,6 @@ def build_panel(study: Study, waves: Mapping[str, pd.DataFrame]) -> Panel:
         items=items,
         problems=problems,
     )
-
-
-def _unlinked_waves(study: Study, linkage: Linkage) -> list[Problem]:
-    """UNLINKED_WAVE: a wave of at least ``min_cell_size`` rows none of whose persons is in another wave.
-
-    With that many rows on both sides, no overlap at all is not chance: the
-    file is another study's export, or its identifiers are coded differently.
-    """
-    problems = []
-    k = study.min_cell_size
-    for wave in study.waves:
-        persons = linkage.persons[wave.name]
-        others = [linkage.persons[w] for w in study.wave_names if w != wave.name]
-        n_others = len(set().union(*(set(o.tolist()) for o in others))) if others else 0
-        if len(persons) < k or n_others < k:
-            continue
-        if not any(persons.isin(o).any() for o in others):
-            names = ", ".join(w for w in study.wave_names if w != wave.name)
-            problems.append(Problem(
-                code="UNLINKED_WAVE",
-                message=f"no person of this wave could be linked to another wave ({names}); its rows count as "
-                "persons seen once, so the wave adds nothing to the change over time",
-                file=wave.file, column=study.person_id.field, rows=tuple(int(r) for r in persons.index),
-                expected="identifiers shared with the other waves", found="no shared identifier",
-                fix=f"check that the file is the export of wave {wave.name} of study {study.name} and that "
-                f"'{study.person_id.field}' holds the same codes as in the other waves",
-                severity="warning",
-            ))
-    return problems
 
 
 def _empty_scales(study: Study, wave: str, counts: list[dict[str, object]], rows: pd.Index) -> list[Problem]:

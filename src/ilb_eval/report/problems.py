@@ -19,6 +19,7 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "UNEXPECTED_FILE": "Datei gehört nicht zur Studiendefinition und wird nicht gelesen",
     "UNSUPPORTED_FORMAT": "Dateiformat wird nicht unterstützt",
     "UNREADABLE_FILE": "Datei ist nicht lesbar",
+    "WRONG_FORMAT": "Dateiinhalt passt nicht zur Dateiendung (z. B. eine Excel-Arbeitsmappe namens .csv)",
     "EMPTY_FILE": "Datei ist leer",
     "HEADER_ONLY": "Datei enthält nur die Kopfzeile, keine Datenzeilen",
     "ENCODING": "Zeichenkodierung weicht von der deklarierten ab",
@@ -45,6 +46,8 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "SUSPECT_MISSING_CODE": "Werte, die wie ein nicht deklarierter Fehlend-Code aussehen",
     "DUPLICATE_ID": "Personenkennung kommt mehrfach vor",
     "EMPTY_ID": "Personenkennung fehlt",
+    "UNUSUAL_CODE": ("Personenkennung enthält nach der Normalisierung noch andere Zeichen als Buchstaben und "
+                     "Ziffern (unsichtbare Zeichen, fremde Alphabete, Emoji)"),
     "REQUIRED_EMPTY": "Pflichtfeld ist leer",
     # prep: linkage, covariates, scales
     "UNKNOWN_WAVE": "Welle gehört nicht zur Studie",
@@ -54,8 +57,8 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
                        "Welle; sie sind ausgeschlossen"),
     "TOLERANCE_CAPPED": ("die tolerante Verknüpfung akzeptiert höchstens ein abweichendes Zeichen "
                          "(max_differences wird auf 1 begrenzt)"),
-    "UNLINKED_WAVE": ("keine Person dieser Welle ließ sich mit einer anderen Welle verknüpfen; ihre Zeilen zählen "
-                      "als einmal befragte Personen und tragen nichts zur Veränderung bei"),
+    "UNLINKED_WAVE": ("fast keine Person dieser Welle ließ sich mit einer anderen Welle verknüpfen; die Datei "
+                      "gehört vermutlich zu einer anderen Studie oder die Kennungen sind anders geschrieben"),
     "EMPTY_SCALE": "alle Items einer Skala fehlen in jeder Zeile; die Skala hat in dieser Welle keinen Wert",
     "CONFLICTING_VALUES": ("Personen mit unterschiedlichen Angaben über die Wellen; der Wert ist für sie auf "
                            "fehlend gesetzt"),
