@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ilb_eval.io.interviews import INTERVIEW_COLUMNS, INTERVIEW_FILE, read_interviews
 from ilb_eval.prep import Panel
 from ilb_eval.privacy import CellRule
 from ilb_eval.study import Study
@@ -133,16 +134,11 @@ def interview_categories(data_dir: str | Path) -> pd.DataFrame:
     """Coded interview categories (``interviews.csv`` beside the wave files; empty if absent).
 
     Only the coded table is read (category, sample, mentions), never
-    interview text. Returns columns ``category``, ``sample``, ``mentions``.
+    interview text; :func:`ilb_eval.io.interviews.read_interviews` reads it
+    (UTF-8 or Windows-1252, any delimiter) and raises an InputError for a bad file.
+    Returns columns ``category``, ``sample``, ``mentions``.
     """
-    path = Path(data_dir) / "interviews.csv"
-    columns = ["category", "sample", "mentions"]
+    path = Path(data_dir) / INTERVIEW_FILE
     if not path.is_file():
-        return pd.DataFrame(columns=columns)
-    frame = pd.read_csv(path, encoding="utf-8", dtype={"category": str, "sample": str})
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        return pd.DataFrame(columns=columns)
-    frame = frame[columns].dropna(subset=["category", "sample"])
-    frame["mentions"] = pd.to_numeric(frame["mentions"], errors="coerce").fillna(0).astype(int)
-    return frame.reset_index(drop=True)
+        return pd.DataFrame(columns=list(INTERVIEW_COLUMNS))
+    return read_interviews(path)

@@ -15,8 +15,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ilb_eval.cli import print_warnings
+from ilb_eval.exceptions import printable
 from ilb_eval.files import check_output_dir, refuse_overwriting_inputs
 from ilb_eval.report.context import ReportWarning
 from ilb_eval.resources import example_dir
@@ -29,6 +31,7 @@ HELP = "write the evaluation report (PDF, figures, tables, manifest) into a new 
 
 EXIT_MODEL_FAILED = 3
 _CODE = re.compile(r"\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+):")
+_STATUS = re.compile(r"\): (skipped|failed|not_converged)\b")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,17 +50,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="correlation coefficient (default: pearson)")
 
 
+def failure_lines(records: Sequence[Any]) -> list[str]:
+    """One line per cause of failed models: records with the same sample, status and reason share a line.
+
+    >>> from types import SimpleNamespace as R
+    >>> failed = [R(sample="EAP", dimension=d, kind=k, status="failed", reason="[ZERO_VARIANCE] no rows")
+    ...           for d in ("belastbarkeit", "integration") for k in ("conditional", "multigroup")]
+    >>> failure_lines(failed + [R(sample="ZP", dimension="x", kind="conditional", status="not_converged", reason="")])
+    ['EAP: 4 models failed (belastbarkeit, integration; conditional, multigroup) – [ZERO_VARIANCE] no rows', 'ZP x (conditional): not_converged']
+    """
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for record in records:
+        groups.setdefault((record.sample, record.status, record.reason or ""), []).append(record)
+    lines = []
+    for (sample, status, reason), group in groups.items():
+        tail = f" – {reason}" if reason else ""
+        if len(group) == 1:
+            lines.append(f"{sample} {group[0].dimension} ({group[0].kind}): {status}{tail}")
+            continue
+        dimensions = ", ".join(dict.fromkeys(r.dimension for r in group))
+        kinds = ", ".join(dict.fromkeys(r.kind for r in group))
+        lines.append(f"{sample}: {len(group)} models {status} ({dimensions}; {kinds}){tail}")
+    return lines
+
+
 def warning_summary(warnings: Sequence[ReportWarning]) -> str:
     """One terminal line for the warnings of a run: how many, of which kinds, and the sections that show them.
 
     >>> from ilb_eval.report.context import ReportWarning
     >>> warning_summary([ReportWarning("EAP: ILB_USE_UNKNOWN: 13 persons ...", "Warnings and model status", "9"),
-    ...                  ReportWarning("EAP x (conditional): ROWS_DROPPED: ...", "Warnings and model status", "9")])
-    "2 warnings (ILB_USE_UNKNOWN 1, ROWS_DROPPED 1) — see section 9 'Warnings and model status' of report.pdf"
+    ...                  ReportWarning("EAP x (conditional): ROWS_DROPPED: ...", "Warnings and model status", "9"),
+    ...                  ReportWarning("EAP x (multigroup): skipped – a group has fewer than 30 persons",
+    ...                                "Warnings and model status", "9")])
+    "3 warnings (ILB_USE_UNKNOWN 1, ROWS_DROPPED 1, skipped 1) — see section 9 'Warnings and model status' of report.pdf"
     """
     codes: dict[str, int] = {}
     for warning in warnings:
-        found = _CODE.search(warning.text)
+        found = _CODE.search(warning.text) or _STATUS.search(warning.text)
         code = found.group(1) if found else "other"
         codes[code] = codes.get(code, 0) + 1
     kinds = ", ".join(f"{code} {n}" for code, n in sorted(codes.items(), key=lambda item: (-item[1], item[0])))
@@ -88,9 +117,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"[{time.perf_counter() - started:5.1f} s] done", file=sys.stderr)
     print(result.path)
-    for record in result.results.failed:
-        print(f"error: {record.sample} {record.dimension} ({record.kind}): {record.status} – {record.reason}",
-              file=sys.stderr)
+    for line in failure_lines(result.results.failed):
+        print(f"error: {printable(line)}", file=sys.stderr)
     if result.warnings:
         print_warnings([w.text for w in result.warnings], summary=warning_summary(result.warnings))
     return EXIT_MODEL_FAILED if result.failed else 0

@@ -3,7 +3,9 @@
 Prints a validation report per study (per file: format and dialect, rows,
 columns, problems by severity, one line per problem) and exits 0 when the
 data can be analysed, 2 otherwise. Without arguments it checks the shipped
-example studies in the package's example folder.
+example studies in the package's example folder. A coded interview table
+(``interviews.csv``) in the data folder is checked as well, since the report
+reads it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ilb_eval.io import validate_study_data
+from ilb_eval.io.interviews import INTERVIEW_FILE, interview_problems
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies, load_study
 
@@ -47,4 +50,9 @@ def run(args: argparse.Namespace) -> int:
         report = validate_study_data(study, data_dir)
         sys.stdout.write(report.as_text() + "\n")
         ok = ok and report.ok
+    problems = interview_problems(data_dir)
+    if problems:
+        sys.stdout.write(f"Coded interview table {INTERVIEW_FILE}\n")
+        sys.stdout.write("".join(f"    {p.severity} {p.one_line()}\n" for p in problems))
+        ok = ok and not any(p.severity == "error" for p in problems)
     return EXIT_OK if ok else EXIT_INVALID

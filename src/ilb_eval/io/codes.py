@@ -57,6 +57,7 @@ SEVERITY: dict[str, Severity] = {
     "UNUSUAL_CODE": "warning",
     "EMPTY_ID": "error",
     "REQUIRED_EMPTY": "error",
+    "NO_ANSWERS": "error",
 }
 
 

@@ -507,7 +507,32 @@ def build_frame(
             )
         )
     frame = pd.DataFrame(columns, index=index)
+    problems += _no_answers(frame, schema, person_id, file)
     return frame, problems
+
+
+def _no_answers(frame: pd.DataFrame, schema: TableSchema, person_id: str, file: str) -> list[Problem]:
+    """NO_ANSWERS: rows, but not one answer in any of them (only codes, empty cells, missing codes).
+
+    One line for the whole file: otherwise every scale and every model of the
+    wave would fail on its own, each with a message about a derived column.
+    """
+    answers = [name for name in frame.columns if name != person_id]
+    if frame.empty or not answers:
+        return []
+    answered = np.zeros(len(frame), bool)
+    for name in answers:
+        values = frame[name]
+        codes = [c for c in schema.field(name).missing_codes]
+        answered |= (values.notna() & ~values.isin(codes)).to_numpy()
+    if answered.any():
+        return []
+    return [make_problem(
+        "NO_ANSWERS", f"none of the {len(frame)} rows holds an answer: every cell except the person code is empty "
+        "or a declared missing code", file=file, expected="answers in the rows of the wave",
+        found="person codes only", fix="export the wave again with its answers (check the export filter and the "
+        "variables selected in the survey tool)",
+    )]
 
 
 def _required_empty(f: Field, rows: Sequence[int] | np.ndarray, file: str) -> Problem:

@@ -49,6 +49,7 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "UNUSUAL_CODE": ("Personenkennung enthält nach der Normalisierung noch andere Zeichen als Buchstaben und "
                      "Ziffern (unsichtbare Zeichen, fremde Alphabete, Emoji)"),
     "REQUIRED_EMPTY": "Pflichtfeld ist leer",
+    "NO_ANSWERS": "keine Zeile der Datei enthält eine Antwort (nur Personenkennungen, leere Zellen oder Fehlend-Codes)",
     # prep: linkage, covariates, scales
     "UNKNOWN_WAVE": "Welle gehört nicht zur Studie",
     "MISSING_WAVE": "Welle fehlt",
