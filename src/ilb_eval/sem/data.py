@@ -22,7 +22,7 @@ import pandas as pd
 from ilb_eval.exceptions import InputError, Problem
 from ilb_eval.sem.patterns import Pattern, pattern_stats
 
-__all__ = ["GroupData", "SemData", "prepare_data"]
+__all__ = ["GroupData", "SemData", "group_value_label", "prepare_data"]
 
 _DROP_TEXT = {
     "missing_group": "a missing group value",
@@ -100,7 +100,12 @@ class SemData:
         return "; ".join(f"{n} row(s) with {_DROP_TEXT[k]}" for k, n in self.n_dropped.items())
 
 
-def _label(value: object) -> str:
+def group_value_label(value: object) -> str:
+    """The group label of a value of the group column (``2.0`` reads ``"2"``).
+
+    >>> group_value_label(2.0), group_value_label("Pasteur")
+    ('2', 'Pasteur')
+    """
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value)
@@ -303,7 +308,7 @@ def prepare_data(
     if group is None:
         members = [("", np.flatnonzero(keep))]
     else:
-        labels = np.array([_label(v) for v in data[group].to_numpy()], dtype=object)
+        labels = np.array([group_value_label(v) for v in data[group].to_numpy()], dtype=object)
         order = list(dict.fromkeys(labels[keep]))
         if group_label is not None:
             wanted = [str(g) for g in group_label]
