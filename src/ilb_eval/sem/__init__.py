@@ -9,8 +9,12 @@ lavaan 0.6-14. The result is a :class:`SemResults`.
 """
 
 from ilb_eval.sem.api import cfa, growth, sem
+from ilb_eval.sem.modindices import modindices
 from ilb_eval.sem.options import ModelOptions
+from ilb_eval.sem.predict import predict
+from ilb_eval.sem.residuals import residuals
 from ilb_eval.sem.results import SemResults
+from ilb_eval.sem.score import ScoreTest, score_test
 from ilb_eval.sem.status import FitStatus, FitWarning
 from ilb_eval.sem.syntax import ModelSyntaxError, parse_model
 
@@ -19,9 +23,14 @@ __all__ = [
     "FitWarning",
     "ModelOptions",
     "ModelSyntaxError",
+    "ScoreTest",
     "SemResults",
     "cfa",
     "growth",
+    "modindices",
     "parse_model",
+    "predict",
+    "residuals",
+    "score_test",
     "sem",
 ]

@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ilb_eval.sem.modindices import modindices
+from ilb_eval.sem.predict import predict
+from ilb_eval.sem.residuals import residuals
+from ilb_eval.sem.score import ScoreTest, score_test
 from ilb_eval.sem.status import FitStatus, FitWarning
 
 if TYPE_CHECKING:
@@ -147,6 +151,34 @@ class SemResults:
             frame = pd.DataFrame(cov, index=names, columns=names).loc[order, order]
             out[data.label] = {"cov": frame, "mean": pd.Series(mean, index=names).loc[order]}
         return out
+
+    def residuals(self) -> dict[str, dict[str, pd.DataFrame | pd.Series]]:
+        """Unrestricted (h1) minus implied moments per group (lavaan's ``resid(fit)``).
+
+        See :func:`~ilb_eval.sem.residuals.residuals`.
+        """
+        return residuals(self)
+
+    def modindices(self, *, minimum: float = 0.0, sort: bool = False) -> pd.DataFrame:
+        """Modification indices (lavaan's ``modindices(fit)``).
+
+        See :func:`~ilb_eval.sem.modindices.modindices`.
+        """
+        return modindices(self, minimum=minimum, sort=sort)
+
+    def score_test(self, *, cumulative: bool = False, epc: bool = False) -> ScoreTest:
+        """Score tests for releasing the equality constraints (lavaan's ``lavTestScore(fit)``).
+
+        See :func:`~ilb_eval.sem.score.score_test`.
+        """
+        return score_test(self, cumulative=cumulative, epc=epc)
+
+    def predict(self, data: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Factor scores by the regression method (lavaan's ``lavPredict(fit)``).
+
+        See :func:`~ilb_eval.sem.predict.predict`.
+        """
+        return predict(self, data)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: params, fit, converged, warnings, seconds, status."""
