@@ -132,7 +132,7 @@ def test_missing_file_exits_2(tmp_path):
         "1",
         "2",
     )
-    assert result.returncode == 2 and "NO_FILE" in result.stderr
+    assert result.returncode == 2 and "FILE_NOT_FOUND" in result.stderr
 
 
 def _payload(tmp_path, name: str, *extra: str) -> dict:

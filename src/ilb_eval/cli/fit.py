@@ -1,9 +1,15 @@
-"""``python -m ilb_eval fit``: fit a latent growth curve model to a CSV file.
+"""``python -m ilb_eval fit``: fit a latent growth curve model to a data file.
 
-Prints the lavaan-like summary; with ``--json OUT.json`` also writes
-(atomically) ``{"params": [...], "fit": {...}, "converged": ..., "warnings":
-[...], "seconds": ...}``, where ``seconds`` is the estimation time without
-reading the file. A model that does not converge prints one ``error:
+The file is read by :func:`ilb_eval.io.read_table`, the code path ``validate``
+uses: CSV of any common dialect, SPSS ``.sav``, Excel ``.xlsx``; declared
+missing codes (``--missing-codes``) become missing, and typical codes that
+were not declared are a warning; long data (``--long --id COL --time COL``)
+are pivoted to one row per person. Prints the lavaan-like summary; with
+``--json OUT.json`` also writes (atomically) ``{"params": [...], "fit":
+{...}, "converged": ..., "warnings": [...], "seconds": ..., "model": {...},
+"lavaan_syntax": "...", "ilb_eval_version": "...", "input": {"file", "sha256",
+"dialect", ...}}``, where ``seconds`` is the estimation time without reading
+the file. A model that does not converge prints one ``error:
 [NOT_CONVERGED]`` line on stderr and exits 3.
 """
 
@@ -13,17 +19,17 @@ import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 
-import pandas as pd
-
-from ilb_eval.cli import mark_warnings_shown
-from ilb_eval.exceptions import InputError, Problem
+from ilb_eval import __version__
+from ilb_eval.cli import mark_warnings_shown, print_warnings
+from ilb_eval.exceptions import InputError
 from ilb_eval.files import atomic_write_text, check_output_file, refuse_overwriting_inputs
 from ilb_eval.growth import GrowthModel, GrowthSpec
+from ilb_eval.io import read_table
+from ilb_eval.io.datafile import outcome_columns
 
 NAME = "fit"
-HELP = "fit a latent growth curve model (FIML, as lavaan's growth()) to a CSV file"
+HELP = "fit a latent growth curve model (FIML, as lavaan's growth()) to a data file (CSV, .sav, .xlsx)"
 
 #: Exit code when the model did not converge (no estimates are reported).
 EXIT_NOT_CONVERGED = 3
@@ -31,22 +37,34 @@ EXIT_NOT_CONVERGED = 3
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of the ``fit`` command."""
-    parser.add_argument("--data", required=True, metavar="FILE.csv", help="one row per person")
+    parser.add_argument(
+        "--data", required=True, metavar="FILE",
+        help="CSV (any common dialect), SPSS .sav or Excel .xlsx; one row per person (or see --long)",
+    )
     parser.add_argument(
         "--outcomes",
         required=True,
         nargs="+",
         metavar="COLUMN",
-        help="outcome columns in wave order",
+        help="outcome columns in wave order (with --long: the one outcome column)",
     )
     parser.add_argument(
         "--time-scores",
-        required=True,
         nargs="+",
         type=float,
         metavar="T",
-        help="one time score per outcome, e.g. 0 2 3",
+        help="one time score per outcome, e.g. 0 2 3 (with --long and a numeric time column: its values)",
     )
+    parser.add_argument(
+        "--missing-codes", nargs="+", type=float, default=[], metavar="CODE",
+        help="values that mean 'missing' in every numeric column, e.g. -99 -9",
+    )
+    parser.add_argument("--sheet", metavar="NAME", help="worksheet of an .xlsx file (default: the one with data)")
+    parser.add_argument(
+        "--long", action="store_true", help="the file has one row per person and time: pivot it (needs --id, --time)"
+    )
+    parser.add_argument("--id", metavar="COLUMN", help="with --long: the person column")
+    parser.add_argument("--time", metavar="COLUMN", help="with --long: the time (wave) column")
     parser.add_argument(
         "--covariates",
         nargs="*",
@@ -107,39 +125,21 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def _read(path: str) -> pd.DataFrame:
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(
-            [
-                Problem(
-                    code="NO_FILE",
-                    message="the data file does not exist",
-                    file=file.name,
-                    fix="check the path given with --data",
-                )
-            ]
-        )
-    try:
-        return pd.read_csv(file)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(
-            [
-                Problem(
-                    code="BAD_CSV",
-                    message=f"the file cannot be read as CSV ({type(error).__name__})",
-                    file=file.name,
-                    fix="save the data as comma-separated UTF-8 text with a header row",
-                )
-            ]
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
     """Fit the model, print the summary, optionally write JSON; 0, or 3 when it did not converge."""
+    if args.json:  # before the work: never over the data, never into a missing folder
+        refuse_overwriting_inputs([args.json], [args.data])
+        check_output_file(args.json, option="--json")
+    read = read_table(
+        args.data, missing_codes=args.missing_codes, sheet=args.sheet, long=args.long, id=args.id, time=args.time,
+        varying=args.outcomes if args.long else (), constant=[*args.covariates, *([args.group] if args.group else [])],
+        numeric=[*([] if args.long else args.outcomes), *args.covariates],
+    )
+    print_warnings([p.one_line() for p in read.warnings])
+    outcomes, time_scores = outcome_columns(read, args.outcomes, args.time_scores)
     spec = GrowthSpec(
-        outcomes=tuple(args.outcomes),
-        time_scores=tuple(args.time_scores),
+        outcomes=outcomes,
+        time_scores=time_scores,
         covariates=tuple(args.covariates),
         group=args.group,
         equal_intercept_means=args.equal_intercept_means,
@@ -149,20 +149,22 @@ def run(args: argparse.Namespace) -> int:
         slope_variance=args.slope_variance,
         time_basis=args.time_basis,
     )
-    if args.json:  # before the work: never over the data, never into a missing folder
-        refuse_overwriting_inputs([args.json], [args.data])
-        check_output_file(args.json, option="--json")
-    data = _read(args.data)
     model = GrowthModel(spec, max_iter=args.max_iter, n_starts=args.n_starts, seed=args.seed)
     try:
-        results = model.fit(data)
+        results = model.fit(read.frame)
     except InputError as error:  # name the file the data came from
-        name = Path(args.data).name
-        raise InputError([dataclasses.replace(p, file=p.file or name) for p in error.problems]) from error
+        raise InputError([dataclasses.replace(p, file=p.file or read.file) for p in error.problems]) from error
     sys.stdout.write(results.summary().as_text())
     mark_warnings_shown(w.message for w in results.warnings)
     if args.json:
         payload = results.to_dict()
+        groups = [str(g) for g in dict.fromkeys(p["group"] for p in payload["params"]) if g is not None]
+        payload.update(
+            model=dataclasses.asdict(spec),
+            lavaan_syntax=spec.to_lavaan(group_labels=groups if spec.group is not None else ()),
+            ilb_eval_version=__version__,
+            input=read.describe(),
+        )
         atomic_write_text(args.json, json.dumps(payload, indent=1, allow_nan=False) + "\n")
     if not results.converged:
         for warning in results.warnings:

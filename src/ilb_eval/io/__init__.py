@@ -10,6 +10,10 @@ The contract (docs/DESIGN.md):
 * :func:`validate_study_data` ``(study, data_dir) -> ValidationReport``: never
   raises for data problems; ``.problems`` (all of them), ``.ok``,
   ``.as_text()``.
+* :func:`read_table` ``(path, *, missing_codes=(), sheet=None, long=False,
+  id=None, time=None, varying=(), numeric=None) -> TableRead``: one data file
+  for a model (``fit``, ``sem``), through the same readers and dialect
+  detection.
 
 A :class:`WaveTable` has ``frame`` (exactly the declared columns, numeric as
 float64 with missing codes still present, index = spreadsheet row ``"row"``),
@@ -22,6 +26,7 @@ notes). Problem codes and their severities are in :data:`SEVERITY`.
 """
 
 from ilb_eval.io.codes import SEVERITY
+from ilb_eval.io.datafile import LongFormat, TableRead, read_table
 from ilb_eval.io.dialect import Dialect
 from ilb_eval.io.report import FileReport, ValidationReport
 from ilb_eval.io.table import WaveTable
@@ -31,9 +36,12 @@ __all__ = [
     "SEVERITY",
     "Dialect",
     "FileReport",
+    "LongFormat",
+    "TableRead",
     "ValidationReport",
     "WaveTable",
     "load_waves",
+    "read_table",
     "read_wave",
     "validate_study_data",
 ]

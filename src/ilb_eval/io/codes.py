@@ -58,6 +58,9 @@ SEVERITY: dict[str, Severity] = {
     "EMPTY_ID": "error",
     "REQUIRED_EMPTY": "error",
     "NO_ANSWERS": "error",
+    # long data (fit --long)
+    "DUPLICATE_TIME": "error",
+    "TIME_VARYING": "error",
 }
 
 

@@ -50,6 +50,8 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
                      "Ziffern (unsichtbare Zeichen, fremde Alphabete, Emoji)"),
     "REQUIRED_EMPTY": "Pflichtfeld ist leer",
     "NO_ANSWERS": "keine Zeile der Datei enthält eine Antwort (nur Personenkennungen, leere Zellen oder Fehlend-Codes)",
+    "DUPLICATE_TIME": "mehrere Zeilen derselben Person für denselben Zeitpunkt (Langformat)",
+    "TIME_VARYING": "Wert, der je Person gleich sein muss, ändert sich über die Zeit (Langformat)",
     # prep: linkage, covariates, scales
     "UNKNOWN_WAVE": "Welle gehört nicht zur Studie",
     "MISSING_WAVE": "Welle fehlt",
