@@ -9,6 +9,7 @@ lavaan 0.6-14. The result is a :class:`SemResults`.
 """
 
 from ilb_eval.sem.api import cfa, growth, sem
+from ilb_eval.sem.compare import LRTest, WaldTest, lr_test, wald_test
 from ilb_eval.sem.modindices import modindices
 from ilb_eval.sem.options import ModelOptions
 from ilb_eval.sem.predict import predict
@@ -21,16 +22,20 @@ from ilb_eval.sem.syntax import ModelSyntaxError, parse_model
 __all__ = [
     "FitStatus",
     "FitWarning",
+    "LRTest",
     "ModelOptions",
     "ModelSyntaxError",
     "ScoreTest",
     "SemResults",
+    "WaldTest",
     "cfa",
     "growth",
+    "lr_test",
     "modindices",
     "parse_model",
     "predict",
     "residuals",
     "score_test",
     "sem",
+    "wald_test",
 ]

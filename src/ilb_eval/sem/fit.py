@@ -28,8 +28,8 @@ from ilb_eval.exceptions import (
 from ilb_eval.exceptions import SpecError
 from ilb_eval.sem.constraints import Reparameterisation, linear_equalities, linear_system
 from ilb_eval.sem.estimate import Optimum, maximize, observed_vcov
-from ilb_eval.sem.fitmeasures import fit_measures, srmr_bentler
-from ilb_eval.sem.h1 import Saturated, baseline_logl, fit_saturated
+from ilb_eval.sem.fitmeasures import degrees_of_freedom, fit_measures
+from ilb_eval.sem.h1 import Saturated, fit_saturated
 from ilb_eval.sem.model import SemModel
 from ilb_eval.sem.multistart import (
     LOGL_TOLERANCE,
@@ -358,38 +358,16 @@ def fit_model(
     vcov_theta, smallest = observed_vcov(hessian)
     states = model.states(optimum.x)
     assert states is not None
-    p = len(model.data.y_names)
-    fit = fit_measures(
-        logl=optimum.evaluation.logl,
-        unrestricted_logl=sum(s.logl for s in saturated),
-        baseline_logl=sum(
-            baseline_logl(list(d.patterns), p) for d in model.data.groups
-        ),
-        npar=npar,
-        sizes=[g.n for g in model.data.groups],
-        p=p,
-        q=len(model.data.x_names),
-        srmr=srmr_bentler(
-            [s.joint_moments(d.x_mean, d.x_cov) for s, d in zip(saturated, model.data.groups,
-                                                                  strict=True)],  # fmt: skip
-            [
-                _joint_implied(state, d.x_mean, d.x_cov)
-                for state, d in zip(states, model.data.groups, strict=True)
-            ],
-            [g.n for g in model.data.groups],
-        ),
-    )
     robust = None
     if model.options.robust or model.options.sampling_weights or model.options.cluster:
+        df, baseline_df = degrees_of_freedom(model, npar)
         robust = robust_parts(
-            model.scores(optimum.x),
-            hessian,
-            model.data.groups,
-            saturated,
-            int(fit["df"]),
-            int(fit["baseline_df"]),
+            model.scores(optimum.x), hessian, model.data.groups, saturated, df, baseline_df
         )
         vcov_theta = robust.vcov
+    fit = fit_measures(
+        model, optimum.x, saturated, robust, logl=optimum.evaluation.logl, npar=npar
+    )
     if optimum.converged and not np.all(np.isfinite(vcov_theta)):
         records.append(
             (
@@ -448,15 +426,6 @@ def fit_model(
         seconds=time.perf_counter() - started,
         iterations=optimum.iterations,
     )
-
-
-def _joint_implied(state: GroupState, x_mean: np.ndarray, x_cov: np.ndarray):
-    """Implied mean and covariance of ``(y, x)``."""
-    slopes = state.mean_coef[:, 1:]
-    mean = np.concatenate([state.mean_coef[:, 0] + slopes @ x_mean, x_mean])
-    s_yx = slopes @ x_cov
-    cov = np.block([[state.sigma + slopes @ x_cov @ slopes.T, s_yx], [s_yx.T, x_cov]])
-    return mean, cov
 
 
 def _parameter_table(

@@ -98,6 +98,12 @@ class SemModel:
             np.tensordot(k.T, free_mean, axes=1),
         )
 
+    def moment_jacobians(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per group ``dSigma/dtheta`` (n_theta, p, p) and ``dM/dtheta`` (n_theta, p, k)."""
+        states = self.states(theta)
+        assert states is not None
+        return [self._theta_jacobians(g, s) for g, s in zip(self.groups, states, strict=True)]
+
     def evaluate(self, theta: np.ndarray, order: int = 0) -> Evaluation:
         """Log-likelihood at ``theta``; gradient (order >= 1); expected information (order 2)."""
         states = self.states(theta)
