@@ -5,7 +5,9 @@
   duplication matrix built explicitly;
 - the Jacobian of the joint moments against finite differences of the model;
 - lavaan's pairwise sample moments against pandas' pairwise covariances;
-- the incremental indices and RMSEA at their edge cases (lavaan's rules).
+- the incremental indices and RMSEA at their edge cases (lavaan's rules);
+- the FIML-corrected ingredients of the robust indices against lavaan's
+  internal ``lav_fit_fiml_corrected`` (references with that check).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from scipy import stats
 from ilb_eval.sem import fit_incremental as inc
 from ilb_eval.sem import sem
 from ilb_eval.sem.data import prepare_data
-from ilb_eval.sem.fit_corrected import joint_implied
+from ilb_eval.sem.fit_corrected import fiml_corrected, joint_implied
 from ilb_eval.sem.fit_gfi import pairwise_moments
 from ilb_eval.sem.fit_rmsea import rmsea, rmsea_ci, rmsea_close_pvalue, rmsea_notclose_pvalue
 from ilb_eval.sem.h1_information import (
@@ -35,6 +37,7 @@ from ilb_eval.sem.h1_information import (
     observed_information,
     vech_indices,
 )
+from sem_refs import our_fit, reference, reference_names
 
 
 def _duplication(size: int) -> np.ndarray:
@@ -230,3 +233,21 @@ def test_rmsea_edge_cases() -> None:
     # H0 RMSEA <= 0.05 and RMSEA >= 0.05 are complementary
     assert rmsea_close_pvalue(30.0, 10, 200) + rmsea_notclose_pvalue(30.0, 10, 200, h0=0.05) \
         == pytest.approx(1.0)  # fmt: skip
+
+
+FIMLC_NAMES = [n for n in reference_names() if "fiml_corrected" in reference(n)]
+
+
+@pytest.mark.parametrize("name", FIMLC_NAMES)
+def test_fiml_corrected_ingredients_equal_lavaan(name: str) -> None:
+    """XX3, c.hat3 and the baseline's (lavaan's lav_fit_fiml_corrected), 1e-3 relative."""
+    ref = reference(name)["fiml_corrected"]
+    res = our_fit(name)
+    assert ref["version"] == ("V3" if res.robust is not None else "V6")
+    ours = fiml_corrected(res.model, res.theta, res.saturated, int(res.fit["df"]),
+                          int(res.fit["baseline_df"]), ref["version"])  # fmt: skip
+    assert ours is not None
+    assert (ours.df3, ours.df3_null) == (ref["df3"], ref["df3.null"])
+    for mine, key in ((ours.xx3, "XX3"), (ours.c_hat3, "c.hat3"), (ours.xx3_scaled, "XX3.scaled"),
+                      (ours.xx3_null, "XX3.null"), (ours.c_hat3_null, "c.hat3.null")):  # fmt: skip
+        assert abs(mine - ref[key]) <= 1e-3 * abs(ref[key]), (key, mine, ref[key])

@@ -57,16 +57,51 @@ def test_estimates_and_standard_errors(name: str) -> None:
     assert not bad, bad[:10]
 
 
+def _variance_at_zero(ref: dict) -> bool:
+    """A free variance estimated exactly 0 (an active lower(0) bound)."""
+    return any(row["free"] > 0 and row["op"] == "~~" and row["lhs"] == row["rhs"]
+               and row["est"] == 0 for row in ref["partable"])  # fmt: skip
+
+
+def lavaan_fit_measures(name: str) -> dict:
+    """lavaan's fitMeasures of a reference, the robust ones at the estimates.
+
+    lavaan 0.6-14 computes the robust indices of a fit whose free variance sits
+    at 0 at its default start values instead of the estimates (see the fixtures
+    README); for those fits ``inf_<name>`` holds lavaan's indices at the
+    estimates (``fit_at_estimates``), which replace the robust ones.
+    """
+    ref = reference(name)
+    expected = dict(ref["fit"])
+    if _variance_at_zero(ref):
+        companion = ref if "fit_at_estimates" in ref else reference("inf_" + name)
+        at_estimates = companion["fit_at_estimates"]
+        assert {k for k in expected if k.endswith(".robust")} <= set(at_estimates)
+        expected |= {k: v for k, v in at_estimates.items() if k.endswith(".robust")}
+    return expected
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_fit_measures(name: str) -> None:
-    """Every measure of lavaan's fitMeasures, and no other, within 1e-3 max(1, |ref|)."""
-    ref, res = reference(name), our_fit(name)
-    expected = {measure.replace(".", "_") for measure in ref["fit"]}
-    assert set(res.fit) == expected, (sorted(expected - set(res.fit)),
-                                      sorted(set(res.fit) - expected))  # fmt: skip
+    """lavaan's fitMeasures, all and no other, in its order, within 1e-3 max(1, |ref|)."""
+    res = our_fit(name)
+    ref_fit = lavaan_fit_measures(name)
+    expected = [measure.replace(".", "_") for measure in ref_fit]
+    assert set(res.fit) == set(expected), (sorted(set(expected) - set(res.fit)),
+                                           sorted(set(res.fit) - set(expected)))  # fmt: skip
+    assert list(res.fit) == expected
     bad = []
-    for measure, value in ref["fit"].items():
+    for measure, value in ref_fit.items():
         got = float(res.fit[measure.replace(".", "_")])
         if not _close(got, value, 1e-3, 1e-3):
             bad.append((measure, got, value))
     assert not bad, bad
+
+
+def test_robust_indices_at_a_bound_differ_from_lavaans_start_value_version() -> None:
+    """The exception above is real: lavaan's own robust indices there are not at the estimates."""
+    quirky = [n for n in NAMES if _variance_at_zero(reference(n))]
+    assert {"hw_cfa_lower_ml", "hw_growth_lower_ml"} <= set(quirky)
+    for name in quirky:
+        lavaan_own = reference(name)["fit"]["rmsea.robust"]
+        assert not _close(lavaan_fit_measures(name)["rmsea.robust"], lavaan_own, 1e-3, 1e-3)
