@@ -372,7 +372,8 @@ def lr_test(restricted: SemResults, general: SemResults, method: str | None = No
             )
         )
         cd = math.nan
-    statistic = difference / cd
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = float(np.float64(difference) / cd)
     for record in records:
         warnings.warn(record.message, IlbEvalWarning, stacklevel=2)
     return LRTest(

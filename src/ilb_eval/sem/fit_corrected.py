@@ -27,6 +27,7 @@ any matrix (lavaan zeroes and skips them).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -72,7 +73,8 @@ class FimlCorrected:
     @property
     def xx3_scaled(self) -> float:
         """``XX3 / c_hat3``."""
-        return self.xx3 / self.c_hat3
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.float64(self.xx3) / self.c_hat3)
 
 
 def discrepancy(
@@ -208,7 +210,7 @@ def fiml_corrected(
     return FimlCorrected(
         xx3=xx3,
         df3=df,
-        c_hat3=trace / df if df > 0 else np.nan,
+        c_hat3=trace / df if df > 0 else math.inf,  # lavaan: k / 0 (a saturated model)
         xx3_null=xx3_null,
         df3_null=baseline_df,
         c_hat3_null=trace_null / baseline_df if baseline_df > 0 else np.nan,

@@ -37,10 +37,12 @@ def rmsea(x2: float, df: float, n: float, groups: int = 1, c_hat: float = 1.0) -
     >>> round(rmsea(72.44127552530458, 24, 301), 6)
     0.081888
     """
-    if not _finite(x2, df, c_hat):
+    if df is None or math.isnan(df):
         return math.nan
     if df <= 0:
         return 0.0
+    if not _finite(x2, c_hat):
+        return math.nan
     return float(np.sqrt(max(x2 / n / df - c_hat / n, 0.0)) * np.sqrt(groups))
 
 
@@ -62,7 +64,7 @@ def rmsea_ci(
     >>> round(lower, 6), round(upper, 6)
     (0.134326, 0.199229)
     """
-    if not _finite(x2, df, c_hat):
+    if not _finite(x2, df):
         return math.nan, math.nan
     upper_p = 1.0 - (1.0 - level) / 2.0
     lower_p = (1.0 - level) / 2.0

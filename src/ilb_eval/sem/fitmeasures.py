@@ -92,7 +92,10 @@ class _Test:
 
     @property
     def scaled(self) -> float:
-        return self.chisq / self.scaling
+        """The scaled statistic (lavaan: the standard one when df = 0)."""
+        if self.df == 0:
+            return self.chisq
+        return float(np.float64(self.chisq) / self.scaling)
 
     @property
     def pvalue_scaled(self) -> float:
@@ -192,8 +195,7 @@ def _hoelter(x2: float, df: int, n: int, alpha: float) -> float:
     """Hoelter's critical N (NaN for a saturated model that fits exactly)."""
     if df == 0 and x2 < np.finfo(float).eps:
         return math.nan
-    with np.errstate(divide="ignore"):
-        return float(stats.chi2.ppf(1.0 - alpha, df) / np.float64(x2 / n) + 1.0)
+    return float(stats.chi2.ppf(1.0 - alpha, df) / np.float64(x2 / n) + 1.0)
 
 
 def fit_measures(
@@ -225,7 +227,22 @@ def fit_measures(
     -------
     dict
         55 measures for an ML fit, 78 with a scaled test; counts as ``int``.
+        A measure that cannot be computed (e.g. a non-positive variance in a
+        standardization) is NaN or infinite, as in lavaan, without a warning.
     """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _fit_measures(model, theta, saturated, robust, logl=logl, npar=npar)
+
+
+def _fit_measures(
+    model: SemModel,
+    theta: np.ndarray,
+    saturated: Sequence[Saturated],
+    robust: RobustParts | None,
+    *,
+    logl: float,
+    npar: int,
+) -> dict[str, float]:
     data = model.data
     groups, n, p = len(data.groups), data.ntotal, len(data.y_names)
     df, base_df = degrees_of_freedom(model, npar)
@@ -257,7 +274,7 @@ def fit_measures(
         "ntotal": n,
         "bic2": -2.0 * logl + npar * math.log((n + 2.0) / 24.0),
     }
-    if robust is not None:
+    if robust is not None and df > 0:  # lavaan has no traces for a saturated model
         ndat = groups * count_moments(p, len(data.x_names))
         out |= {"scaling_factor_h1": robust.trace_h1 / ndat,
                 "scaling_factor_h0": robust.trace_h0 / free_rows(model)}  # fmt: skip
