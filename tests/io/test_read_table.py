@@ -118,9 +118,11 @@ def test_undeclared_missing_codes_are_a_warning_naming_column_and_rows(tmp_path,
 
 def test_codes_inside_the_range_of_a_column_are_not_suspect(tmp_path):
     path = tmp_path / "centred.csv"
-    pd.DataFrame({"x": [-2.0, -1.0, 0.0, 1.0, 2.0], "y": [1.0, 2.0, 3.0, 9.0, 4.0]}).to_csv(path, index=False)
-    (warning,) = read_table(path).warnings  # -1 lies among the centred values; 9 lies outside 1..4
-    assert warning.column == "y" and warning.rows == (5,)
+    frame = pd.DataFrame({"x": [-12.0, -3.0, -1.0, 0.0, 4.0, 7.0], "y": [1.0, 2.0, 3.0, 9.0, 4.0, 2.0],
+                          "z": [0.0, 1.0, -1.0, 1.0, 0.0, 1.0]})
+    frame.to_csv(path, index=False)
+    # -3 and -1 lie among the centred values; 9 lies apart from 1..4; -1 beside 0/1 answers is a code
+    assert [(w.column, w.rows) for w in read_table(path).warnings] == [("y", (5,)), ("z", (4,))]
 
 
 def test_sav_user_missing_codes_are_missing(tmp_path, original):

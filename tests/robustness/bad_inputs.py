@@ -35,9 +35,10 @@ from ilb_eval.exceptions import (
     Problem,
 )
 from ilb_eval.growth import GrowthModel, GrowthSpec
-from ilb_eval.io import load_waves, validate_study_data
+from ilb_eval.io import load_waves, read_table, validate_study_data
 from ilb_eval.prep import build_panel
 from ilb_eval.study import Study, load_study
+from ilb_eval.study.draft import draft_study
 from ilb_eval.weighting import estimate_weights
 
 _spec = importlib.util.spec_from_file_location(
@@ -58,6 +59,7 @@ class Built:
     data_dir: Path
     csv: Path | None = None
     fit_args: tuple[str, ...] = ()
+    read_args: dict = dataclasses.field(default_factory=dict)  # read_table keyword arguments (table cases)
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,55 @@ def build_wave_not_in_scales(folder):
     return Built(path, data)
 
 
+def _long_csv(folder: Path, edit) -> Built:
+    """Long data (one row per person and wave) for fit --long."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wide = growth_frame(n=30)
+    wide["id"] = [f"{CANARY}{k:03d}" for k in range(len(wide))]
+    long = pd.concat([wide[["id", "female"]].assign(wave=t, y=wide[f"t{t}"]) for t in (1, 3, 4)])
+    long = edit(long.sort_values(["id", "wave"], kind="stable").reset_index(drop=True))
+    csv = folder / "long.csv"
+    long.to_csv(csv, index=False)
+    args = {"long": True, "id": "id", "time": "wave", "varying": ["y"], "constant": ["female"], "numeric": ["female"]}
+    return Built(folder, folder, csv=csv, read_args=args)
+
+
+def build_long_duplicate(folder):
+    return _long_csv(folder, lambda long: pd.concat([long.iloc[:6], long.iloc[[4]], long.iloc[6:]]))
+
+
+def build_long_time_varying(folder):
+    def edit(long):
+        long.loc[7, "female"] = 1 - long.loc[7, "female"]
+        return long
+    return _long_csv(folder, edit)
+
+
+def build_undeclared_minus_99(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = growth_frame()
+    frame.loc[[4, 17, 30, 41, 77], "t3"] = -99.0
+    csv = folder / "growth.csv"
+    frame.to_csv(csv, index=False)
+    return Built(folder, folder, csv=csv, read_args={"numeric": ["t1", "t3", "t4"]})
+
+
+def build_one_export(folder):
+    study, path, data, frames = _valid(folder)
+    _write(study, data, frames)
+    for name in ("eap_t3.csv", "eap_t4.csv"):
+        (data / name).unlink()
+    return Built(path, data)
+
+
+def build_no_person_code(folder):
+    study, path, data, frames = _valid(folder)
+    for frame in frames.values():
+        frame["code"] = None
+    _write(study, data, frames)
+    return Built(path, data)
+
+
 def _growth_csv(folder: Path, frame: pd.DataFrame, fit_args: tuple[str, ...]) -> Built:
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / "growth.csv"
@@ -483,6 +534,17 @@ CASES: tuple[Case, ...] = (
          None, (2, 3), build_qualtrics_rows, "tests/io/test_sheets_and_header_rows.py::test_qualtrics_header_rows_in_a_csv_are_skipped"),
     Case("a wave the scales do not list", "io-warning", InputError, "WAVE_NOT_IN_SCALE", "eap.study.json", None,
          None, build_wave_not_in_scales, "tests/test_study_generic.py::test_a_wave_missing_from_scales_is_a_validation_warning_naming_both"),
+    Case("init: a folder with a single export", "init", InputError, "TOO_FEW_EXPORTS", "data", None, None,
+         build_one_export, "tests/test_init.py::test_too_few_exports_and_no_person_code_are_errors"),
+    Case("init: no column holds a unique person code", "init", InputError, "NO_PERSON_CODE", "eap_t1.csv", None, None,
+         build_no_person_code, "tests/test_init.py::test_too_few_exports_and_no_person_code_are_errors"),
+    Case("fit --long: a person twice at one time", "table", InputError, "DUPLICATE_TIME", "long.csv", "wave",
+         (6, 8), build_long_duplicate, "tests/io/test_read_table.py::test_a_repeated_person_and_time_is_an_error_naming_the_rows"),
+    Case("fit --long: a covariate that changes over time", "table", InputError, "TIME_VARYING", "long.csv", "female",
+         (8,), build_long_time_varying, "tests/io/test_read_table.py::test_a_covariate_changing_over_time_is_an_error"),
+    Case("fit: -99 in an outcome, not declared with --missing-codes", "table-warning", InputError,
+         "SUSPECT_MISSING_CODE", "growth.csv", "t3", (6, 19, 32, 43, 79), build_undeclared_minus_99,
+         "tests/io/test_read_table.py::test_undeclared_missing_codes_are_a_warning_naming_column_and_rows"),
     Case("the same person with conflicting demographics", "prep", MissingDataWarning, "CONFLICTING_VALUES", T1,
          "gender", (7,), build_conflicting_demographics),
     Case("a wave with no person linkable to the others", "prep", InputError, "UNLINKED_WAVE", T4, "code",
@@ -543,6 +605,18 @@ def run_case(case: Case, folder: Path) -> Outcome:
         except IlbEvalError as error:
             return Outcome(type(error), list(error.problems), list(error.lines))
         return Outcome(None, [], [])
+    if case.stage in ("table", "table-warning"):
+        try:
+            read = read_table(built.csv, **built.read_args)
+        except IlbEvalError as error:
+            return Outcome(type(error), list(error.problems), list(error.lines))
+        return Outcome(None, list(read.warnings), [p.one_line() for p in read.warnings])
+    if case.stage == "init":
+        try:
+            draft_study(built.data_dir)
+        except IlbEvalError as error:
+            return Outcome(type(error), list(error.problems), list(error.lines))
+        return Outcome(None, [], [])
     if case.stage == "growth":
         spec, max_iter = _growth_spec(built)
         data = pd.read_csv(built.csv)
@@ -585,7 +659,8 @@ def markdown_table(root: Path) -> str:
         outcome = run_case(case, root / f"case{i:02d}")
         problem = next(p for p in outcome.problems if p.code == case.code)
         line = problem.one_line()
-        kind = case.error.__name__ if case.stage != "io-warning" else f"{problem.severity} in the validation report"
+        kind = (f"{problem.severity} in the validation report" if case.stage == "io-warning"
+                else "warning of `fit`" if case.stage == "table-warning" else case.error.__name__)
         rows.append(f"| {case.name} | {kind} | `{case.code}` | {line.replace('|', '/')} |")
     return "\n".join(rows) + "\n"
 

@@ -58,6 +58,9 @@ SEVERITY: dict[str, Severity] = {
     "EMPTY_ID": "error",
     "REQUIRED_EMPTY": "error",
     "NO_ANSWERS": "error",
+    # drafting a study from raw exports (init)
+    "TOO_FEW_EXPORTS": "error",
+    "NO_PERSON_CODE": "error",
     # long data (fit --long)
     "DUPLICATE_TIME": "error",
     "TIME_VARYING": "error",

@@ -37,7 +37,7 @@ from ilb_eval.io.dialect import Dialect
 from ilb_eval.io.formats import read_file
 from ilb_eval.io.values import parse_numbers, to_strings
 
-__all__ = ["TYPICAL_MISSING_CODES", "LongFormat", "TableRead", "read_table", "outcome_columns"]
+__all__ = ["TYPICAL_MISSING_CODES", "LongFormat", "TableRead", "outcome_columns", "read_table", "stray_codes"]
 
 #: Codes survey tools and analysts use for missing answers; a model column holding one of them,
 #: apart from its other values and not declared missing, gets a warning.
@@ -170,18 +170,20 @@ def _typed_columns(
     return columns, problems
 
 
-def _stray_codes(values: np.ndarray) -> set[float]:
+def stray_codes(values: np.ndarray) -> set[float]:
     """The typical missing codes in ``values`` that stand apart from the column's other values.
 
-    Starting from the values that are not typical codes, a typical code joins
-    them when it lies closer than twice their usual spacing to one of them
-    (-2 and -1 among centred values -2..2, 9 on a 0..10 scale); the codes left
-    over (-99 or 9 beside a 1..5 scale, 99 beside ages 18..65) are suspect.
+    A negative code is apart when every other value is zero or more (-1 beside
+    0/1 answers, -9 beside ages). Otherwise, starting from the values that are
+    not typical codes, a code joins them when it lies closer than twice their
+    usual spacing to one of them (-3 and -1 among centred ages -12..7, 9 on
+    a 0..10 scale); the codes left over (-99 or 9 beside a 1..5 scale, 99
+    beside ages 18..65) are apart.
 
-    >>> sorted(_stray_codes(np.array([1.0, 2, 3, 4, 5, -99, 9, 3])))
+    >>> sorted(stray_codes(np.array([1.0, 2, 3, 4, 5, -99, 9, 3])))
     [-99.0, 9.0]
-    >>> sorted(_stray_codes(np.array([-2.0, -1, 0, 1, 2, 1, 0])))
-    []
+    >>> sorted(stray_codes(np.array([-12.0, -3, -1, 0, 4, 7]))), sorted(stray_codes(np.array([0.0, 1, 1, 0, -1])))
+    ([], [-1.0])
     """
     present = values[~np.isnan(values)]
     typical = np.isin(present, TYPICAL_MISSING_CODES)
@@ -189,6 +191,8 @@ def _stray_codes(values: np.ndarray) -> set[float]:
     if (~typical).sum() < 3 or len(known) < 2:
         return set()
     candidates = set(np.unique(present[typical]).tolist())
+    apart = {c for c in candidates if c < 0 <= min(known)}
+    candidates -= apart
     changed = True
     while changed and candidates:
         spacing = float(np.median(np.diff(sorted(known))))
@@ -196,7 +200,7 @@ def _stray_codes(values: np.ndarray) -> set[float]:
         known |= joining
         candidates -= joining
         changed = bool(joining)
-    return candidates
+    return apart | candidates
 
 
 def _suspect_codes(frame: pd.DataFrame, columns: Sequence[str], file: str) -> list[Problem]:
@@ -204,7 +208,7 @@ def _suspect_codes(frame: pd.DataFrame, columns: Sequence[str], file: str) -> li
     problems = []
     for name in columns:
         values = frame[name].to_numpy(dtype="float64")
-        stray = _stray_codes(values)
+        stray = stray_codes(values)
         if not stray:
             continue
         outside = np.isin(values, list(stray))

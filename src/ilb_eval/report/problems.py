@@ -50,6 +50,8 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
                      "Ziffern (unsichtbare Zeichen, fremde Alphabete, Emoji)"),
     "REQUIRED_EMPTY": "Pflichtfeld ist leer",
     "NO_ANSWERS": "keine Zeile der Datei enthält eine Antwort (nur Personenkennungen, leere Zellen oder Fehlend-Codes)",
+    "TOO_FEW_EXPORTS": "zu wenige Exportdateien von Wellen im Ordner (mindestens zwei)",
+    "NO_PERSON_CODE": "keine Spalte taugt als Personenkennung (in jeder Welle gefüllt und eindeutig)",
     "DUPLICATE_TIME": "mehrere Zeilen derselben Person für denselben Zeitpunkt (Langformat)",
     "TIME_VARYING": "Wert, der je Person gleich sein muss, ändert sich über die Zeit (Langformat)",
     # prep: linkage, covariates, scales
