@@ -31,18 +31,30 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ilb_eval.exceptions import InputError
 from ilb_eval.files import atomic_write_text, sha256_file
-from ilb_eval.io.codes import errors_only, make_problem
+from ilb_eval.io.codes import make_problem
 from ilb_eval.io.datafile import stray_codes
-from ilb_eval.io.formats import SUFFIXES, read_file
 from ilb_eval.io.privacy import looks_like_identifier
 from ilb_eval.io.table import RawTable
-from ilb_eval.io.values import parse_numbers, to_strings
+from ilb_eval.study.exports import (
+    Export,
+    Note,
+    describe_dialect,
+    field_names,
+    is_empty,
+    pooled,
+    read_exports,
+    title,
+    user_missing,
+    value_labels,
+    wave_names,
+    waves_among,
+)
 from ilb_eval.study.inference import is_likert, person_code_score, reverse_keyed
 from ilb_eval.study.naming import field_name, is_tool_metadata, item_index, natural_key
 
@@ -50,31 +62,6 @@ __all__ = ["GENERATOR", "Draft", "Note", "draft_study"]
 
 #: Names the writer in ``manifest.json``, so that ``init --force`` replaces only its own unedited files.
 GENERATOR = "ilb_eval.study.draft"
-
-_WAVE_NAME_OK = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True)
-class Note:
-    """One line of what ``init`` inferred (``"inferred"``) or what a person must check (``"check"``)."""
-
-    kind: Literal["inferred", "check"]
-    text: str
-
-
-@dataclass
-class _Export:
-    """One export as read: typed columns by export name."""
-
-    path: Path
-    raw: RawTable
-    numbers: dict[str, np.ndarray]
-    texts: dict[str, list[str | None]]
-    wave: str = ""
-
-    @property
-    def columns(self) -> list[str]:
-        return [c for c in dict.fromkeys(self.raw.header) if c and (c in self.numbers or c in self.texts)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,124 +127,7 @@ class Draft:
         return "\n".join(lines)
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def _read(path: Path, sheet: str | None) -> tuple[RawTable, list[Note]]:
-    """Read one export; a CSV that is not UTF-8 is read again as Windows-1252 (German Excel)."""
-    dialect = {"sheet": sheet} if sheet and path.suffix.lower() == ".xlsx" else None
-    raw = read_file(path, None, dialect=dialect)
-    if any(p.code == "ENCODING" for p in raw.problems) and path.suffix.lower() != ".xlsx":
-        again = read_file(path, None, dialect={"encoding": "windows-1252"})
-        if not errors_only(again.problems):
-            return again, [Note("check", f"{path.name}: not UTF-8; read as Windows-1252 (German Excel) - check umlauts")]
-    return raw, []
-
-
-def _typed(raw: RawTable) -> tuple[dict[str, np.ndarray], dict[str, list[str | None]]]:
-    decimal = raw.dialect.decimal if raw.dialect is not None and raw.dialect.decimal else "."
-    numbers, texts = {}, {}
-    for name, cells in raw.cells.items():
-        parsed = parse_numbers(cells, decimal)
-        if not parsed.text and not parsed.other_mark:
-            numbers[name] = parsed.values
-        else:
-            texts[name] = to_strings(cells)
-    return numbers, texts
-
-
-def _read_exports(data_dir: Path, sheet: str | None) -> tuple[list[_Export], list[Note]]:
-    if not data_dir.is_dir():
-        raise InputError([make_problem(
-            "FILE_NOT_FOUND", "the data folder does not exist or is not a folder", file=data_dir.name,
-            fix="pass the folder that holds the wave exports with --data",
-        )])
-    paths = sorted((p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES),
-                   key=lambda p: natural_key(p.name))
-    exports, notes, problems = [], [], []
-    for path in paths:
-        raw, read_notes = _read(path, sheet)
-        notes += read_notes
-        errors = errors_only(raw.problems)
-        if errors or not raw.readable or raw.dialect is None:
-            problems += errors or raw.problems
-            continue
-        numbers, texts = _typed(raw)
-        exports.append(_Export(path, raw, numbers, texts))
-    if problems:
-        raise InputError(problems)
-    return exports, notes
-
-
-def _waves_among(exports: list[_Export], data_dir: Path) -> tuple[list[_Export], list[Note]]:
-    """The exports that share columns with another export (a wave); the others are left out."""
-    notes = []
-    waves = []
-    for export in exports:
-        shared = max((len(set(export.columns) & set(o.columns)) for o in exports if o is not export), default=0)
-        if shared >= 2:
-            waves.append(export)
-        else:
-            notes.append(Note("check", f"{export.path.name}: shares no columns with the other exports, so it is not "
-                                       "taken as a wave (move it out of the folder, or check its column names)"))
-    if len(waves) < 2:
-        raise InputError([make_problem(
-            "TOO_FEW_EXPORTS",
-            f"the folder holds {len(exports)} readable export(s), {len(waves)} of them sharing columns with another; "
-            "a study needs at least two waves",
-            file=data_dir.name, expected="two or more exports (CSV, .sav, .xlsx) of the same questionnaire",
-            found=f"{len(exports)} readable data file(s)",
-            fix="put the exports of every wave of the study into the folder",
-        )])
-    return waves, notes
-
-
-# --------------------------------------------------------------------------- waves and names
-
-
-def _wave_names(stems: Sequence[str]) -> list[str]:
-    """What differs between the file names (``eap_t1``/``eap_t3`` -> ``t1``/``t3``), else ``w1``, ``w2``, ...
-
-    >>> _wave_names(["eap_t1", "eap_t3", "eap_t4"]), _wave_names(["results-survey118273", "results-survey245511"])
-    (['t1', 't3', 't4'], ['w1', 'w2'])
-    """
-    prefix = os.path.commonprefix(list(stems))
-    suffix = os.path.commonprefix([s[::-1] for s in stems])[::-1]
-    differing = [s[len(prefix): len(s) - len(suffix)] for s in stems]
-    if all(d.isdigit() for d in differing) and max(map(len, differing)) >= 4:  # survey ids, not wave numbers
-        return [f"w{i + 1}" for i in range(len(stems))]
-    while prefix and prefix[-1].isalnum():
-        prefix = prefix[:-1]
-    while suffix and suffix[0].isalnum():
-        suffix = suffix[1:]
-    names = [field_name(s[len(prefix): len(s) - len(suffix)] or s) for s in stems]
-    if len(set(names)) == len(names) and all(n[0] in _WAVE_NAME_OK and len(n) <= 32 and not n.startswith("v_")
-                                             for n in names):
-        return names
-    return [f"w{i + 1}" for i in range(len(stems))]
-
-
-def _field_names(exports: Sequence[_Export]) -> dict[str, str]:
-    """One study field name per export column name, the same in every wave, distinct."""
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    for export in exports:
-        for column in export.columns:
-            if column in mapping:
-                continue
-            base = field_name(column)
-            name, k = base, 2
-            while name in used:
-                name, k = f"{base}_{k}", k + 1
-            mapping[column] = name
-            used.add(name)
-    return mapping
-
-
-# --------------------------------------------------------------------------- inference
-
-
-def _person_code(exports: Sequence[_Export], candidates: Sequence[str]) -> tuple[str, list[Note]]:
+def _person_code(exports: Sequence[Export], candidates: Sequence[str]) -> tuple[str, list[Note]]:
     scores = {}
     for column in candidates:
         text = all(column in e.texts for e in exports)
@@ -298,31 +168,7 @@ class _Block:
     is_scale: bool  # a rating scale at two or more waves; else a block of single items (one wave, or yes/no)
 
 
-def _is_empty(export: _Export, column: str) -> bool:
-    if column in export.numbers:
-        return bool(np.isnan(export.numbers[column]).all())
-    return all(cell is None for cell in export.texts.get(column, ()))
-
-
-def _labels(exports: Sequence[_Export], column: str) -> dict[float, str]:
-    out: dict[float, str] = {}
-    for e in exports:
-        for value, label in e.raw.value_labels.get(column, {}).items():
-            if isinstance(value, float):
-                out.setdefault(value, label)
-    return out
-
-
-def _user_missing(exports: Sequence[_Export], column: str) -> set[float]:
-    return {float(c) for e in exports for c in e.raw.user_missing.get(column, ())}
-
-
-def _pooled(exports: Sequence[_Export], column: str) -> np.ndarray:
-    parts = [e.numbers[column] for e in exports if column in e.numbers]
-    return np.concatenate(parts) if parts else np.array([])
-
-
-def _blocks(exports: Sequence[_Export], numeric: Sequence[str]) -> tuple[list[_Block], list[Note]]:
+def _blocks(exports: Sequence[Export], numeric: Sequence[str]) -> tuple[list[_Block], list[Note]]:
     by_stem: dict[str, list[tuple[str, str]]] = {}
     for column in numeric:
         split = item_index(column)
@@ -333,9 +179,9 @@ def _blocks(exports: Sequence[_Export], numeric: Sequence[str]) -> tuple[list[_B
         columns = [c for _, c in sorted(members, key=lambda m: natural_key(m[0]))]
         if len(columns) < 3:
             continue
-        pooled = np.concatenate([_pooled(exports, c) for c in columns])
-        codes = stray_codes(pooled) | set().union(*(_user_missing(exports, c) for c in columns))
-        values = np.where(np.isin(pooled, list(codes)), np.nan, pooled)
+        answers = np.concatenate([pooled(exports, c) for c in columns])
+        codes = stray_codes(answers) | set().union(*(user_missing(exports, c) for c in columns))
+        values = np.where(np.isin(answers, list(codes)), np.nan, answers)
         if not is_likert(values):
             continue
         waves = [e.wave for e in exports if all(c in e.numbers for c in columns)]
@@ -345,7 +191,7 @@ def _blocks(exports: Sequence[_Export], numeric: Sequence[str]) -> tuple[list[_B
                                        "is declared for the waves that have all items"))
         if not waves:
             continue
-        labelled = [v for v in _labels(exports, columns[0]) if v not in codes]
+        labelled = [v for v in value_labels(exports, columns[0]) if v not in codes]
         low = float(min(np.nanmin(values), *labelled)) if labelled else float(np.nanmin(values))
         high = float(max(np.nanmax(values), *labelled)) if labelled else float(np.nanmax(values))
         matrix = np.vstack([
@@ -375,22 +221,18 @@ def _min_valid(k: int) -> int:
 # --------------------------------------------------------------------------- the documents
 
 
-def _title(exports: Sequence[_Export], column: str) -> str | None:
-    return next((e.raw.column_labels[column] for e in exports if column in e.raw.column_labels), None)
-
-
 def _field(
-    column: str, name: str, exports: Sequence[_Export], *, codes: set[float], item_range: tuple[float, float] | None,
+    column: str, name: str, exports: Sequence[Export], *, codes: set[float], item_range: tuple[float, float] | None,
     scale: str | None,
 ) -> dict[str, Any]:
-    pooled = _pooled(exports, column)
-    valid = pooled[~np.isnan(pooled) & ~np.isin(pooled, list(codes))]
+    values = pooled(exports, column)
+    valid = values[~np.isnan(values) & ~np.isin(values, list(codes))]
     whole = bool(np.all(valid == np.round(valid)))
     out: dict[str, Any] = {"name": name, "type": "integer" if whole else "number"}
-    title = _title(exports, column)
-    if title:
-        out["title"] = title
-    labels = _labels(exports, column)
+    question = title(exports, column)
+    if question:
+        out["title"] = question
+    labels = value_labels(exports, column)
     categories = {v: label for v, label in labels.items() if v not in codes}
     if categories and whole and set(np.unique(valid).tolist()) <= set(categories):
         out["categories"] = [{"value": _number(v), "label": label} for v, label in sorted(categories.items())]
@@ -414,16 +256,6 @@ def _dialect(raw: RawTable, sheet: str | None) -> dict[str, Any]:
     if d.extra_header_rows:
         out["extra_header_rows"] = d.extra_header_rows
     return out
-
-
-def _describe_dialect(raw: RawTable) -> str:
-    d = raw.dialect
-    assert d is not None
-    if d.format != "csv":
-        return d.format + (f", sheet {d.sheet!r}" if d.sheet else "")
-    names = {",": "','", ";": "';'", "\t": "tab", ".": "'.'"}
-    text = f"csv, {d.encoding}{' with BOM' if d.bom else ''}, delimiter {names[str(d.delimiter)]}, decimal {names[str(d.decimal)]}"
-    return text + (f", {d.extra_header_rows} header rows skipped" if d.extra_header_rows else "")
 
 
 def draft_study(
@@ -474,11 +306,11 @@ def draft_study(
     [('fk', 'fk_1', [1, 5], ['fk_4']), ('re', 're_1', [1, 5], ['re_4'])]
     """
     data_dir = Path(data_dir)
-    exports, notes = _read_exports(data_dir, sheet)
-    exports, wave_notes = _waves_among(exports, data_dir)
+    exports, notes = read_exports(data_dir, sheet)
+    exports, wave_notes = waves_among(exports, data_dir)
     notes += wave_notes
-    wave_names = _wave_names([e.path.stem for e in exports])
-    for export, wave in zip(exports, wave_names, strict=True):
+    names = wave_names([e.path.stem for e in exports])
+    for export, wave in zip(exports, names, strict=True):
         export.wave = wave
     if time_scores is not None and len(time_scores) != len(exports):
         raise InputError([make_problem(
@@ -487,19 +319,19 @@ def draft_study(
         )])
     scores = [float(t) for t in time_scores] if time_scores is not None else [float(i) for i in range(len(exports))]
     study_name = name or field_name(data_dir.name).upper().replace("_", "-")
-    fields = _field_names(exports)
+    fields = field_names(exports)
 
     everywhere = [c for c in exports[0].columns if all(c in e.columns for e in exports[1:])]
     identifying = sorted({c for e in exports for c in e.columns if looks_like_identifier(c)})
     candidates = [c for c in everywhere if not is_tool_metadata(c) and c not in identifying]
     person, person_notes = _person_code(exports, candidates)
-    empty = [c for c in fields if all(_is_empty(e, c) for e in exports if c in e.columns)]
+    empty = [c for c in fields if all(is_empty(e, c) for e in exports if c in e.columns)]
     numeric = [c for c in fields if c != person and not is_tool_metadata(c) and c not in identifying
                and c not in empty and all(c in e.numbers for e in exports if c in e.columns)]
     blocks, block_notes = _blocks(exports, numeric)
     in_block = {c for b in blocks for c in b.exports}
     others = [c for c in numeric if c not in in_block]
-    other_codes = {c: stray_codes(_pooled(exports, c)) | _user_missing(exports, c) for c in others}
+    other_codes = {c: stray_codes(pooled(exports, c)) | user_missing(exports, c) for c in others}
     skipped_text = [c for c in fields if c != person and c not in numeric and not is_tool_metadata(c)
                     and c not in identifying and c not in empty]
     metadata = [c for c in fields if is_tool_metadata(c)]
@@ -511,8 +343,8 @@ def draft_study(
             item_blocks[name_of_block] = {
                 "label": {"de": block.stem, "en": block.stem}, "waves": block.waves,
                 "range": [_number(block.low), _number(block.high)],
-                "items": [{"field": fields[c], "label": {"de": _title(exports, c) or fields[c],
-                                                         "en": _title(exports, c) or fields[c]}}
+                "items": [{"field": fields[c], "label": {"de": title(exports, c) or fields[c],
+                                                         "en": title(exports, c) or fields[c]}}
                           for c in block.exports],
             }
             continue
@@ -553,7 +385,7 @@ def draft_study(
         if dialect:
             wave["dialect"] = dialect
         waves.append(wave)
-        notes.append(Note("inferred", f"wave {export.wave}: {export.path.name} ({_describe_dialect(export.raw)}; "
+        notes.append(Note("inferred", f"wave {export.wave}: {export.path.name} ({describe_dialect(export.raw)}; "
                                       f"{export.raw.n_rows} rows, {len(export.columns)} columns)"))
     notes += person_notes
 
@@ -574,7 +406,7 @@ def draft_study(
         study["item_blocks"] = item_blocks
         notes.append(Note("inferred", "blocks of single items (asked at one wave, or yes/no): "
                           + "; ".join(f"{n} ({', '.join(b['waves'])})" for n, b in item_blocks.items())))
-    notes += _summary_notes(scores, time_scores is None, wave_names, scales, scale_blocks, others, other_codes,
+    notes += _summary_notes(scores, time_scores is None, names, scales, scale_blocks, others, other_codes,
                             skipped_text, metadata, identifying, fields)
     if empty:
         notes.append(Note("inferred", f"empty columns not read: {', '.join(empty[:12])}"
@@ -583,7 +415,7 @@ def draft_study(
 
 
 def _summary_notes(
-    scores: Sequence[float], equal: bool, wave_names: Sequence[str], scales: Sequence[dict[str, Any]],
+    scores: Sequence[float], equal: bool, names: Sequence[str], scales: Sequence[dict[str, Any]],
     blocks: Sequence[_Block], others: Sequence[str], other_codes: Mapping[str, set[float]],
     skipped_text: Sequence[str], metadata: Sequence[str], identifying: Sequence[str], fields: Mapping[str, str],
 ) -> list[Note]:
@@ -622,9 +454,9 @@ def _summary_notes(
     if identifying:
         notes.append(Note("check", f"column(s) {', '.join(identifying)} look like direct identifiers or free "
                                    "text: export without them (validate refuses files that have them)"))
-    numbered = [n for n in wave_names if any(ch.isdigit() for ch in n)]
-    if equal and len(numbered) == len(wave_names):
-        digits = ["".join(ch for ch in n if ch.isdigit()) for n in wave_names]
+    numbered = [n for n in names if any(ch.isdigit() for ch in n)]
+    if equal and len(numbered) == len(names):
+        digits = ["".join(ch for ch in n if ch.isdigit()) for n in names]
         if len(set(digits)) == len(digits) and all(digits):
             hinted = [int(d) - int(digits[0]) for d in digits]
             if hinted != list(range(len(hinted))) and all(b > a for a, b in zip(hinted, hinted[1:], strict=False)):
