@@ -34,6 +34,7 @@ __all__ = [
     "format_number",
     "format_p",
     "format_percent",
+    "format_plain",
     "format_r",
     "stars",
 ]
@@ -169,6 +170,27 @@ def format_interval(lower: float | None, upper: float | None, decimals: int = 2,
     fmt = format_bounded if bounded else format_number
     sep = "; " if lang == "de" else ", "
     return f"[{fmt(lower, decimals, lang)}{sep}{fmt(upper, decimals, lang)}]"
+
+
+def format_plain(value: float | None, decimals: int = 3) -> str:
+    """A number as R's ``sprintf("%.3f")`` writes it, for console output that reads like lavaan's.
+
+    ASCII minus, ``.`` as decimal mark, no grouping, ``NA`` where the value is
+    missing, ``Inf``/``-Inf`` for infinities (R's spelling); a negative value
+    that rounds to zero keeps its sign, as in R (``-0.000``).
+
+    >>> format_plain(-0.0304), format_plain(6585.1094), format_plain(float("nan"))
+    ('-0.030', '6585.109', 'NA')
+    >>> format_plain(-0.0001), format_plain(float("-inf")), format_plain(2.5, 1)
+    ('-0.000', '-Inf', '2.5')
+    """
+    if _is_missing(value):
+        return "NA"
+    assert value is not None
+    number = float(value)
+    if math.isinf(number):
+        return "Inf" if number > 0 else "-Inf"
+    return f"{number:.{decimals}f}"
 
 
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",

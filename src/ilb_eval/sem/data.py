@@ -78,12 +78,17 @@ class GroupData:
 
 @dataclass(frozen=True)
 class SemData:
-    """The groups in group order and what was dropped."""
+    """The groups in group order and what was dropped.
+
+    ``norig`` counts the rows of each group before rows were dropped
+    (lavaan's ``norig``: the "Total" column of its summary).
+    """
 
     groups: tuple[GroupData, ...]
     y_names: tuple[str, ...]
     x_names: tuple[str, ...]
     n_dropped: dict[str, int] = field(default_factory=dict)
+    norig: tuple[int, ...] = ()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -307,6 +312,7 @@ def prepare_data(
     clusters = _clusters(data, cluster, keep) if cluster else None
     if group is None:
         members = [("", np.flatnonzero(keep))]
+        norig = (len(data),)
     else:
         labels = np.array([group_value_label(v) for v in data[group].to_numpy()], dtype=object)
         order = list(dict.fromkeys(labels[keep]))
@@ -331,6 +337,7 @@ def prepare_data(
                 ]
             )
         members = [(g, np.flatnonzero(keep & (labels == g))) for g in order]
+        norig = tuple(int(np.sum(~no_group & (labels == g))) for g in order)
     if weights is not None:
         total_n = int(keep.sum())
         weights = weights / weights[keep].sum() * total_n
@@ -360,4 +367,5 @@ def prepare_data(
                 rows=rows,
             )
         )
-    return SemData(groups=tuple(groups), y_names=y_names, x_names=x_names, n_dropped=dropped)
+    return SemData(groups=tuple(groups), y_names=y_names, x_names=x_names, n_dropped=dropped,
+                   norig=norig)  # fmt: skip

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ilb_eval.sem.h1 import Saturated
     from ilb_eval.sem.model import SemModel
     from ilb_eval.sem.robust import RobustParts
+    from ilb_eval.sem.summary import Summary
 
 __all__ = ["PARAM_COLUMNS", "SemResults", "json_safe"]
 
@@ -179,6 +180,21 @@ class SemResults:
         See :func:`~ilb_eval.sem.predict.predict`.
         """
         return predict(self, data)
+
+    def summary(self) -> Summary:
+        """lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)``: text, HTML, ``print()``."""
+        from ilb_eval.sem.summary import Summary
+
+        return Summary(self)
+
+    def to_lavaan(self, data_file: str | None = None, data_name: str = "dat") -> str:
+        """R code (model syntax and lavaan call with every option) that reproduces the fit.
+
+        See :func:`ilb_eval.sem.export.to_lavaan`.
+        """
+        from ilb_eval.sem.export import to_lavaan
+
+        return to_lavaan(self, data_file=data_file, data_name=data_name)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: params, fit, converged, warnings, seconds, status."""
