@@ -35,7 +35,9 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main", "mark_warnings_shown", "pr
 
 #: Modules (in ``ilb_eval.cli``) that implement one subcommand each, in the
 #: order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("init", "validate", "fit", "balance", "simulate", "describe", "report")
+COMMAND_MODULES: tuple[str, ...] = (
+    "init", "validate", "fit", "sem", "balance", "simulate", "describe", "report",
+)
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2

@@ -28,7 +28,7 @@ s ~ b*ilb
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -234,7 +234,12 @@ def r_call(options: ModelOptions, group_labels: Sequence[str], data_name: str = 
     return "\n".join(lines)
 
 
-def to_lavaan(results: SemResults, data_file: str | None = None, data_name: str = "dat") -> str:
+def to_lavaan(
+    results: SemResults,
+    data_file: str | None = None,
+    data_name: str = "dat",
+    read_options: Mapping[str, object] | None = None,
+) -> str:
     """R code that fits the same model with lavaan: the model string and the call.
 
     Parameters
@@ -247,6 +252,9 @@ def to_lavaan(results: SemResults, data_file: str | None = None, data_name: str 
         where a value is missing).
     data_name
         Name of the R data frame.
+    read_options
+        More arguments of ``read.csv`` (``sep``, ``dec``, ``fileEncoding``,
+        ``na.strings``), as R names them.
 
     Returns
     -------
@@ -260,7 +268,8 @@ def to_lavaan(results: SemResults, data_file: str | None = None, data_name: str 
     if data_file is None:
         read = f"# {data_name}: the data, one row per person (NA where a value is missing)"
     else:
-        read = f"{data_name} <- read.csv({_r_string(str(data_file))})"
+        extra = "".join(f", {k} = {_r_value(v)}" for k, v in (read_options or {}).items())
+        read = f"{data_name} <- read.csv({_r_string(str(data_file))}{extra})"
     fit = r_call(results.options, labels, data_name).replace("\n", "\n       ")
     return "\n".join(
         [

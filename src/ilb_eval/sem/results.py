@@ -187,14 +187,19 @@ class SemResults:
 
         return Summary(self)
 
-    def to_lavaan(self, data_file: str | None = None, data_name: str = "dat") -> str:
+    def to_lavaan(
+        self,
+        data_file: str | None = None,
+        data_name: str = "dat",
+        read_options: Mapping[str, object] | None = None,
+    ) -> str:
         """R code (model syntax and lavaan call with every option) that reproduces the fit.
 
         See :func:`ilb_eval.sem.export.to_lavaan`.
         """
         from ilb_eval.sem.export import to_lavaan
 
-        return to_lavaan(self, data_file=data_file, data_name=data_name)
+        return to_lavaan(self, data_file=data_file, data_name=data_name, read_options=read_options)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: params, fit, converged, warnings, seconds, status."""
