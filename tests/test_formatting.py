@@ -12,6 +12,7 @@ from ilb_eval.formatting import (
     format_number,
     format_p,
     format_percent,
+    format_plain,
     format_r,
     stars,
 )
@@ -78,3 +79,20 @@ def test_process_locale_is_ignored():
         assert format_number(1234.5, 1, "de") == "1.234,5"
     finally:
         locale.setlocale(locale.LC_NUMERIC, before)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-0.0304, "-0.030"),  # R: sprintf("%.3f", -0.0304)
+        (-0.0001, "-0.000"),  # R keeps the sign of a negative number that rounds to zero
+        (0.0005, "0.001"),  # binary 0.000500000000000000010 rounds up, as in R
+        (6585.1094, "6585.109"),
+        (-11305.2524, "-11305.252"),
+        (float("nan"), "NA"),
+        (None, "NA"),
+        (float("inf"), "Inf"),
+    ],
+)
+def test_plain_numbers_are_written_as_r_writes_them(value, expected):
+    assert format_plain(value) == expected

@@ -89,6 +89,12 @@ def gfi(
         the EM moments with sampling weights).
     implied
         Model-implied mean and covariance of ``(y, x)`` per group.
+
+    Returns
+    -------
+    float
+        The index, NaN where the implied moments of a group are singular
+        (a covariate given twice).
     """
     values, sizes = [], []
     for data, (m, s), (mu, sigma) in zip(groups, observed, implied, strict=True):
@@ -96,7 +102,10 @@ def gfi(
         rows, cols = vech_indices(p + q)
         kept = kept_moments(p, q)
         patterns = joint_patterns(list(data.patterns), p, q)
-        weight = expected_information(patterns, sigma, data.n_weighted)[np.ix_(kept, kept)]
+        try:
+            weight = expected_information(patterns, sigma, data.n_weighted)[np.ix_(kept, kept)]
+        except np.linalg.LinAlgError:  # singular implied moments (a covariate given twice)
+            return float("nan")
         obs = np.concatenate([m, s[rows, cols]])[kept]
         diff = obs - np.concatenate([mu, sigma[rows, cols]])[kept]
         values.append(1.0 - (diff @ weight @ diff) / (obs @ weight @ obs))

@@ -365,6 +365,10 @@ class Summary:
                     ("Scaling correction factor", "", _num(fit.get("chisq_scaling_factor"))),
                     ("  Yuan-Bentler correction (Mplus variant)", "", ""),
                 ]  # fmt: skip
+            options = self._results.options
+            if options.cluster and options.estimator == "ML" and not options.sampling_weights:
+                # lavaan's scaled test of a cluster fit with estimator ML uses the h1 information
+                rows.append(("Observed information based on", "H1", ""))
             widths = (43, 8, 11)
         footer: tuple[Table, ...] = ()
         labels = self._results.group_labels
