@@ -15,9 +15,12 @@ factors ``c`` of the restricted (0) and the general (1) model (``c1 = 1`` when
 Satorra-Bentler (2010) version replaces ``c1`` by ``c10``, the scaling factor
 of the *general* model evaluated at the restricted model's estimates (lavaan's
 ``M10``: every parameter of the general model takes the value of the same
-parameter in the restricted model, 0 where the restricted model has no such
-parameter), which keeps ``cd`` positive in practice. ``method = "standard"``
-gives the unscaled difference for any fits.
+parameter (lhs, op, rhs, group) in the restricted model, its default start
+value where the restricted model has no such parameter), which keeps ``cd``
+positive in practice. Where M10 does not reproduce the restricted model (e.g.
+latent means fixed in one model and free in the other) the statistic is still
+lavaan's, with the warning ``M10_NOT_NESTED``. ``method = "standard"`` gives the
+unscaled difference for any fits (lavaan 0.6-14 refuses it for scaled fits).
 
 :func:`wald_test` tests constraints written in lavaan's syntax on the
 parameter labels (``"a == b; c == 0"``) with the covariance matrix of the
