@@ -11,6 +11,9 @@ through the same loaders and preprocessing as real data.
 >>> data = load_example_growth_data("belastbarkeit")
 >>> list(data.columns[:4]), data.attrs["time_scores"]
 (['person', 't1', 't3', 't4'], [0.0, 2.0, 3.0])
+>>> items = load_example_items()
+>>> [c for c in items.columns if c.startswith("be_1")]
+['be_1_t1', 'be_1_t3', 'be_1_t4']
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ from ilb_eval.prep import Panel, build_panel, growth_data
 from ilb_eval.resources import example_dir
 from ilb_eval.study import Study, load_study
 
-__all__ = ["load_example_growth_data", "load_example_panel", "load_example_study"]
+__all__ = [
+    "load_example_growth_data",
+    "load_example_items",
+    "load_example_panel",
+    "load_example_study",
+]
 
 Sample = Literal["EAP", "ZP"]
 
@@ -53,3 +61,24 @@ def load_example_growth_data(scale: str = "belastbarkeit", sample: Sample = "EAP
     A fresh copy on every call.
     """
     return growth_data(load_example_panel(sample), scale).copy()
+
+
+def load_example_items(sample: Sample = "EAP") -> pd.DataFrame:
+    """The scale items of the example sample, one row per person, for measurement models.
+
+    Columns: ``person``, the covariates, ``ilb`` and ``ilb_first_wave`` (the wave of the
+    first iLB session; missing for non-users), the scale scores
+    (``<scale>_<wave>``, as in the panel) and every scale item at every wave
+    it was asked, named ``<item>_<wave>`` (``be_1_t1``: item 1 of
+    *Belastbarkeit* at t1), reverse-keyed items already turned as the scale
+    scores use them; missing where the person did not answer (or did not take
+    part in that wave). A fresh copy on every call.
+    """
+    panel = load_example_panel(sample)
+    names = {f"{scale.name}_{wave}" for scale in load_example_study(sample).scales for wave in panel.waves}
+    scores = [c for c in panel.wide.columns if c in names]
+    data = panel.wide[["person", *panel.covariates, "ilb", "ilb_first_wave", *scores]].copy()
+    for wave, frame in panel.items.items():
+        items = frame.rename(columns={c: f"{c}_{wave}" for c in frame.columns if c != "person"})
+        data = data.merge(items, on="person", how="left", validate="one_to_one")
+    return data
