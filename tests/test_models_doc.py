@@ -1,4 +1,4 @@
-"""docs/MODELS.md: every code block runs as it is, in order, on the shipped example data.
+"""docs/MODELS.md (and the README's Python example): every code block runs as it is, on the example data.
 
 The Python blocks share one namespace (a later block uses what an earlier one
 defined, as a reader would run them); the shell block runs in a fresh folder
@@ -62,3 +62,14 @@ def test_the_shell_block_runs(tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     assert "Model Test User Model:" in run.stdout
     assert (tmp_path / "resilience.json").is_file()
+
+
+def test_the_readme_python_example_runs(capsys) -> None:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## In Python", 1)[1].split("\n## ", 1)[0]
+    (block,) = [body for lang, body in _FENCE.findall(section) if lang == "python"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(block, "README.md, In Python", "exec"), {"__name__": "readme"})  # noqa: S102
+    out = capsys.readouterr().out
+    assert "Model Test User Model:" in out and "growth(model, data = dat" in out

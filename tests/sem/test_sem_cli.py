@@ -86,7 +86,6 @@ def test_bad_syntax_is_one_line_with_line_and_column(files, capsys):
                                             "named in the model (model.lav)"),
         ("visual =~ x1 + x2 + x3\n", ["--cluster", "one"], "[ONE_CLUSTER] hs.csv, column 'one'"),
         ("visual =~ x1 + x2 + x3\n", ["--cluster", "agency"], "[MISSING_COLUMN] hs.csv, column 'agency'"),
-        ("visual =~ x1 + x2 + x3\n", ["--group-equal", "loading"], "group_equal names 'loading'"),
     ],
 )  # fmt: skip
 def test_data_that_do_not_fit_the_model_exit_2(files, capsys, model, extra, code_word):
@@ -140,3 +139,20 @@ def test_json_never_overwrites_an_input(files, capsys, target):
     code, _, err = run(capsys, "--model", str(model), "--data", str(data), "--json", str(out))
     assert code == 2 and "error:" in err
     assert {p: p.read_bytes() for p in (data, model)} == before
+
+
+def test_an_unknown_group_equal_type_is_a_usage_error(files, capsys):
+    _, data, model = files
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sem", "--model", str(model), "--data", str(data), "--group", "school",
+              "--group-equal", "loadings,loading"])  # fmt: skip
+    assert exit_info.value.code == 2
+    assert "argument --group-equal: 'loading' is not a parameter type" in capsys.readouterr().err
+
+
+def test_a_model_error_names_the_model_file(files, capsys):
+    _, data, model = files
+    model.write_text("visual =~ x1 + a*x2 + x3\na == b\n")
+    code, out, err = run(capsys, "--model", str(model), "--data", str(data))
+    assert code == 2 and out == ""
+    assert err.startswith("error: model.lav: model syntax, line 2: 'a == b' uses b, which is not")

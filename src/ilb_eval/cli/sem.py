@@ -30,10 +30,10 @@ from pathlib import Path
 from ilb_eval import __version__
 from ilb_eval import sem as sem_api
 from ilb_eval.cli import mark_warnings_shown, print_warnings
-from ilb_eval.exceptions import InputError, Problem
+from ilb_eval.exceptions import InputError, Problem, SpecError
 from ilb_eval.files import atomic_write_text, check_output_file, refuse_overwriting_inputs
 from ilb_eval.io import TableRead, read_table
-from ilb_eval.sem.options import ESTIMATORS, FUNCTIONS, ModelOptions
+from ilb_eval.sem.options import ESTIMATORS, FUNCTIONS, GROUP_EQUAL, ModelOptions
 from ilb_eval.sem.syntax import ModelSyntaxError, ParsedModel, observed_names, parse_model
 
 NAME = "sem"
@@ -57,9 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="whose defaults: lavaan's sem() (default), cfa() or growth()")  # fmt: skip
     parser.add_argument("--group", metavar="COLUMN", help="grouping column (multi-group model)")
     parser.add_argument(
-        "--group-equal", nargs="+", default=[], metavar="TYPE",
-        help="parameter types equal across groups: loadings intercepts residuals "
-        "residual.covariances means lv.variances lv.covariances regressions "
+        "--group-equal", nargs="+", type=_group_equal, default=[], metavar="TYPE",
+        help=f"parameter types equal across groups: {' '.join(GROUP_EQUAL)} "
         "(separated by spaces or commas)",
     )  # fmt: skip
     parser.add_argument(
@@ -94,6 +93,16 @@ def _positive(text: str) -> int:
 
 def _names(values: list[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _group_equal(text: str) -> str:
+    unknown = [name for name in _names([text]) if name not in GROUP_EQUAL]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(map(repr, unknown))} is not a parameter type; use any of "
+            f"{', '.join(GROUP_EQUAL)}"
+        )
+    return text
 
 
 def read_model(path: str) -> tuple[str, ParsedModel]:
@@ -189,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
                       std_lv=options.std_lv, max_iter=args.max_iter)  # fmt: skip
     except InputError as error:  # name the file the data came from
         raise InputError([dataclasses.replace(p, file=p.file or read.file) for p in error.problems]) from error
+    except SpecError as error:  # the model cannot be fitted as written: name the model file
+        raise SpecError(f"{Path(args.model).name}: {error}") from error
     fatal = [w for w in results.warnings if w.code in FATAL]
     if not any(w.code == "INFO_SINGULAR" for w in fatal):
         sys.stdout.write(results.summary().as_text())
