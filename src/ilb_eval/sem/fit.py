@@ -14,6 +14,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from ilb_eval.sem.multistart import (
 )
 from ilb_eval.sem.representation import GroupState
 from ilb_eval.sem.results import SemResults
+from ilb_eval.sem.reuse import remembered
 from ilb_eval.sem.robust import robust_parts
 from ilb_eval.sem.standardize import standardized
 from ilb_eval.sem.starts import start_free
@@ -317,7 +319,7 @@ def fit_model(
     saturated: list[Saturated] = []
     moments = []
     for group, data in zip(model.groups, model.data.groups, strict=True):
-        sat = fit_saturated(list(data.patterns), group.p, group.k)
+        sat = remembered("saturated", data, partial(fit_saturated, list(data.patterns), group.p, group.k))
         saturated.append(sat)
         mean, cov = sat.joint_moments(data.x_mean, data.x_cov)
         moments.append((group.y_names + group.x_names, mean, cov))

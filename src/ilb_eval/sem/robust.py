@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -36,6 +37,7 @@ from ilb_eval.sem.estimate import observed_vcov
 from ilb_eval.sem.h1 import Saturated, available_moments, saturated_structure
 from ilb_eval.sem.linear import Structure, evaluate
 from ilb_eval.sem.patterns import pattern_rows, pattern_stats
+from ilb_eval.sem.reuse import remembered
 
 __all__ = [
     "RobustParts",
@@ -197,7 +199,8 @@ def robust_parts(
     hessian
         Hessian of the total log-likelihood in the same parameters.
     groups, saturated
-        Per group: data and the unrestricted (h1) fit.
+        Per group: data and the unrestricted (h1) fit of that data (the h1 and
+        baseline traces are remembered per data, :mod:`~ilb_eval.sem.reuse`).
     df, baseline_df
         Degrees of freedom of the model and of the baseline model.
     """
@@ -207,9 +210,10 @@ def robust_parts(
     )
     b0 = np.asarray(b0, dtype=float).reshape(scores.shape[1], scores.shape[1])
     vcov = sandwich(hessian, b0)
-    trace_h1 = sum(_h1_trace(g, s) for g, s in zip(groups, saturated, strict=True))
+    trace_h1 = sum(remembered("h1_trace", g, partial(_h1_trace, g, s))
+                   for g, s in zip(groups, saturated, strict=True))
     trace_h0 = trace_ratio(hessian, b0)
-    trace_base = sum(_baseline_trace(g) for g in groups)
+    trace_base = sum(remembered("baseline_trace", g, partial(_baseline_trace, g)) for g in groups)
     factor = (trace_h1 - trace_h0) / df if df > 0 else np.nan
     base_factor = (trace_h1 - trace_base) / baseline_df if baseline_df > 0 else np.nan
     return RobustParts(
