@@ -1,4 +1,4 @@
-"""Statistical disclosure control: the minimum cell size rule (DECISIONS 7).
+"""The minimum cell size rule (DECISIONS 7): what a published number must rest on.
 
 Every count, share, mean, correlation and model group that reaches an output
 must rest on at least ``min_cell_size`` persons (default 10). Lowering it is
