@@ -296,26 +296,32 @@ def small_panel(eap_panel):
 
 
 def test_small_group_is_suppressed_with_a_note(results, small_panel):
+    """7 iLB users: nothing about them is published, and nothing about the control group either
+    (each of its numbers is the total minus the users'); response is shown for everyone."""
     study, panel = small_panel
     rule = CellRule(10)
-    demo = sample.demographics(study, panel, rule)
-    ilb = demo[demo["group"] == "ilb"].set_index("characteristic")
-    assert ilb.loc["persons", "n"] == 7
-    assert ilb.drop(index="persons")["value"].isna().all()  # every share and the mean age
+    tables = sample.sample_tables(study, panel, rule)
+    demo = tables.demographics
+    for group in ("ilb", "control"):
+        assert demo.loc[demo["group"] == group, ["value", "n"]].isna().all().all(), group
+    total = demo[demo["group"] == "total"].set_index("characteristic")
+    assert total.loc["persons", "value"] == len(panel.wide)
+    assert not tables.split and set(tables.response["group"]) == {"total"}
+    assert set(tables.attrition["group"]) == {"total"}
     sat = ilb_feedback.satisfaction(study, panel, rule)
-    assert sat["mean"].isna().all() and sat["share_improve"].isna().all()
+    assert sat["mean"].isna().all() and sat["share_improve"].isna().all() and sat["n"].isna().all()
     assert math.isnan(ilb_feedback.reuse(study, panel, rule)["share"])
     eap = dataclasses.replace(results.studies["EAP"], demographics=demo, satisfaction=sat,
-                              response=sample.response(study, panel))
+                              response=tables.response, attrition=tables.attrition, split=tables.split)
     content = build_report(dataclasses.replace(results, studies={**results.studies, "EAP": eap}))
     _, table = content.tables["eap_sample"]
-    assert table.frame.loc[0, "iLB"] == "•"
-    assert set(table.frame["iLB"]) == {"•"}
+    assert set(table.frame["iLB"]) == {"•"} and set(table.frame["Kontrollgruppe"]) == {"•"}
+    assert "•" not in set(table.frame["Gesamt"])
     assert "unterdrückt" in table.note and "10 Personen" in table.note
     _, sat_table = content.tables["eap_satisfaction"]
     assert set(sat_table.frame["M"]) == {"•"}
     fig = content.figures["eap_response"]
-    assert any("Nicht dargestellt" in t.get_text() for t in fig.texts)
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["Alle Befragten"]
 
 
 def test_small_group_models_are_not_fitted(small_panel):

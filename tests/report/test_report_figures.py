@@ -149,7 +149,7 @@ def test_response_does_not_draw_small_cells():
     heights = [h for _, h, _ in _bars(fig)]
     assert 7 not in heights and len(heights) == 5
     assert "•" in _texts(fig)
-    assert any("Nicht dargestellt: 1 Wert mit weniger als 10 Personen" in t for t in _texts(fig))
+    assert any("Nicht dargestellt: 1 Wert mit weniger als 10 Personen oder ergänzend unterdrückt" in t for t in _texts(fig))
 
 
 def test_attrition_does_not_draw_small_cells():

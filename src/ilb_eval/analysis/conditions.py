@@ -22,7 +22,7 @@ import pandas as pd
 from ilb_eval.analysis.models import ModelRecord, fit_isolated, group_floor
 from ilb_eval.growth import fit_growth
 from ilb_eval.prep import Panel, growth_data
-from ilb_eval.privacy import CellRule
+from ilb_eval.privacy import CellRule, protect_partition
 from ilb_eval.stats import adjust_pvalues
 from ilb_eval.study import Study
 
@@ -60,20 +60,24 @@ def user_conditions(study: Study, panel: Panel) -> pd.DataFrame:
 def condition_summary(conditions: pd.DataFrame, rule: CellRule) -> pd.DataFrame:
     """Descriptives among users: mode counts and shares, mean and SD of the time conditions.
 
+    The modes add up to the users answering, so a mode below the minimum cell
+    size takes a second one with it (:func:`ilb_eval.privacy.protect_partition`).
+
     Returns columns ``variable``, ``category`` (mode code or empty), ``n``,
     ``share``, ``mean``, ``sd`` (NaN where suppressed).
     """
     rows = []
     modes = conditions["mode"].dropna()
-    for code in MODE_LABELS:
-        count = int((modes == code).sum())
-        share = rule.share(count, int(len(modes)))
-        rows.append({"variable": "mode", "category": str(code), "n": count,
-                     "share": np.nan if share is None else share, "mean": np.nan, "sd": np.nan})
+    counts = {code: int((modes == code).sum()) for code in MODE_LABELS}
+    hidden = protect_partition(counts, rule)
+    for code, count in counts.items():
+        shown = code not in hidden
+        rows.append({"variable": "mode", "category": str(code), "n": count if shown else np.nan,
+                     "share": count / len(modes) if shown else np.nan, "mean": np.nan, "sd": np.nan})
     for key in ("release_time", "session_minutes", "duration_months"):
         values = conditions[key].dropna()
         ok = rule.allows(len(values))
-        rows.append({"variable": key, "category": "", "n": int(len(values)), "share": np.nan,
+        rows.append({"variable": key, "category": "", "n": int(len(values)) if ok else np.nan, "share": np.nan,
                      "mean": float(values.mean()) if ok else np.nan,
                      "sd": float(values.std(ddof=1)) if ok and len(values) > 1 else np.nan})
     return pd.DataFrame(rows, columns=["variable", "category", "n", "share", "mean", "sd"])

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from ilb_eval.prep import Panel
-from ilb_eval.privacy import CellRule
+from ilb_eval.privacy import CellRule, mask_small
 from ilb_eval.stats import correlate
 from ilb_eval.study import Study
 
@@ -45,7 +44,7 @@ def manager_correlations(study: Study, panel: Panel, rule: CellRule,
         The columns of :func:`ilb_eval.stats.correlate` (x, y, method, n, r,
         ci_lower, ci_upper, pvalue, band_de, band_en) with ``x``/``y`` as
         field names without the wave suffix, plus ``wave`` and ``suppressed``
-        (pairwise n below the minimum cell size: r, interval and p set to NaN).
+        (pairwise n below the minimum cell size: n, r, interval and p set to NaN).
     """
     found = correlation_data(study, panel)
     columns = ["x", "y", "method", "n", "r", "ci_lower", "ci_upper", "pvalue", "band_de", "band_en",
@@ -58,7 +57,6 @@ def manager_correlations(study: Study, panel: Panel, rule: CellRule,
     table["y"] = table["y"].str.removesuffix(f"_{wave}")
     table["wave"] = wave
     table["suppressed"] = ~table["n"].map(rule.allows)
-    for column in ("r", "ci_lower", "ci_upper", "pvalue"):
-        table.loc[table["suppressed"], column] = np.nan
+    table = mask_small(table, rule, "n", ["r", "ci_lower", "ci_upper", "pvalue"])
     table.loc[table["suppressed"], ["band_de", "band_en"]] = ""
     return table[columns]

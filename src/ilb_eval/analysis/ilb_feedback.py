@@ -6,7 +6,7 @@ counts once); benefit and acceleration are shown per wave (t3, t4) as in
 figure 4 of the chapter. Shares go through
 :meth:`ilb_eval.privacy.CellRule.share` (numerator, complement and base must
 reach the minimum cell size; otherwise NaN = suppressed), means need ``n``
-persons at the minimum cell size.
+persons at the minimum cell size, and a count below it is itself NaN.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scipy import stats
 
 from ilb_eval.io.interviews import INTERVIEW_COLUMNS, INTERVIEW_FILE, read_interviews
 from ilb_eval.prep import Panel
-from ilb_eval.privacy import CellRule
+from ilb_eval.privacy import CellRule, mask_small, protect_partition
 from ilb_eval.study import Study
 
 __all__ = ["acceleration", "benefit", "interview_categories", "reuse", "satisfaction"]
@@ -57,7 +57,7 @@ def satisfaction(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
     rows = []
     for item in block.items:
         values = _last(users, item.field, block.waves)
-        n = int(len(values))
+        n: float = int(len(values))
         mean = lower = upper = np.nan
         if rule.allows(n) and n > 1:
             mean = float(values.mean())
@@ -71,7 +71,8 @@ def satisfaction(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
         rows.append({"sample": study.name, "aspect": item.field, "label_de": item.label["de"],
                      "label_en": item.label["en"], "mean": mean, "ci_lower": lower, "ci_upper": upper,
                      "n": n, "share_improve": share, "n_improve": n_improve})
-    return pd.DataFrame(rows)
+    frame = mask_small(pd.DataFrame(rows), rule, "n", ["mean", "ci_lower", "ci_upper"])
+    return mask_small(frame, rule, "n_improve", ["share_improve"])
 
 
 def benefit(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
@@ -94,14 +95,18 @@ def benefit(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
             rows.append({"sample": study.name, "aspect": item.field, "label_de": item.label["de"],
                          "label_en": item.label["en"], "wave": wave,
                          "share": _share(rule, values, values >= threshold), "n": int(len(values))})
-    return pd.DataFrame(rows)
+    return mask_small(pd.DataFrame(rows), rule, "n", ["share"])
 
 
 def acceleration(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
     """Shares of "slower", "no effect", "faster" per wave.
 
+    The categories of a wave add up to the persons answering, so a category
+    below the minimum cell size takes a second one with it
+    (:func:`ilb_eval.privacy.protect_partition`).
+
     Returns columns ``sample``, ``wave``, ``category`` (code), ``label_de``,
-    ``label_en``, ``share``, ``n`` (persons answering).
+    ``label_en``, ``share``, ``n`` (persons answering; NaN = suppressed).
     """
     if "acceleration" not in study.item_blocks:
         return pd.DataFrame()
@@ -114,20 +119,24 @@ def acceleration(study: Study, panel: Panel, rule: CellRule) -> pd.DataFrame:
         if column not in users:
             continue
         values = users[column].astype(float).dropna()
+        counts = {code: int((values == float(code)).sum()) for code in item.categories}
+        hidden = protect_partition(counts, rule)
+        n = float(len(values)) if rule.allows(len(values)) else np.nan
         for code, label in item.categories.items():
+            share = np.nan if code in hidden or np.isnan(n) else counts[code] / len(values)
             rows.append({"sample": study.name, "wave": wave, "category": code, "label_de": label["de"],
-                         "label_en": label["en"], "share": _share(rule, values, values == float(code)),
-                         "n": int(len(values))})
+                         "label_en": label["en"], "share": share, "n": n})
     return pd.DataFrame(rows)
 
 
 def reuse(study: Study, panel: Panel, rule: CellRule) -> dict[str, float | int | str]:
-    """Share of iLB users whose last valid answer says they would use iLB again."""
+    """Share of iLB users whose last valid answer says they would use iLB again (``n`` NaN when below the rule)."""
     if "reuse" not in study.item_blocks:
         return {"sample": study.name, "share": np.nan, "n": 0}
     block = study.item_blocks["reuse"]
     values = _last(_users(study, panel, block.users_only), block.fields[0], block.waves)
-    return {"sample": study.name, "share": _share(rule, values, values == 1), "n": int(len(values))}
+    n = int(len(values))
+    return {"sample": study.name, "share": _share(rule, values, values == 1), "n": n if rule.allows(n) else np.nan}
 
 
 def interview_categories(data_dir: str | Path) -> pd.DataFrame:

@@ -2,17 +2,21 @@
 
 Per competence dimension:
 
-* EAP (study with control group): the **conditional** model (iLB plus the
+* a study with control group (EAP): the **conditional** model (iLB plus the
   study's controls predict intercept and slope), the **multi-group** model
   iLB vs control with free factor means, and the two restricted multi-group
   models with equal intercept means and equal slope means (likelihood-ratio
   tests against the free model);
-* ZP (no control group): the **unconditional** growth model.
+* a study without control group (ZP, or a study without iLB-use fields): the
+  **unconditional** growth model.
 
-Every fit goes through :func:`fit_isolated`: an exception or a non-converged
-fit becomes a :class:`ModelRecord` with status and reason, and the run goes
-on (R-2.4). Multi-group and subgroup models are fitted only when every group
-has at least ``max(min_cell_size, 30)`` persons (R-4.5).
+The time scores are the study's; with two waves the models have one
+residual variance and no slope variance (:func:`model_options`). Every fit
+goes through :func:`fit_isolated`: an exception or a non-converged fit
+becomes a :class:`ModelRecord` with status and reason, and the run goes on
+(R-2.4). Multi-group and subgroup models are fitted only when every group
+has at least ``max(min_cell_size, 30)`` persons (R-4.5), and not at all when
+a gap (:mod:`ilb_eval.analysis.gaps`) rules them out.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ilb_eval.analysis.gaps import MODEL_GROUP_FLOOR, Gap, group_floor
 from ilb_eval.exceptions import IlbEvalError
 from ilb_eval.growth import GrowthResults, fit_growth, lr_test, mean_trajectories
 from ilb_eval.prep import Panel, growth_data
@@ -41,12 +46,12 @@ __all__ = [
     "group_floor",
     "IMPLIED_COLUMNS",
     "implied_means",
+    "implied_points",
     "lr_tests",
+    "model_options",
     "observed_means",
+    "single_group",
 ]
-
-#: Estimation-stability floor for model groups (R-4.5), combined with the minimum cell size.
-MODEL_GROUP_FLOOR = 30
 
 #: Grid points of the model-implied trajectories (time axis 0–3: steps of 0.1).
 IMPLIED_POINTS = 31
@@ -55,9 +60,28 @@ IMPLIED_POINTS = 31
 IMPLIED_COLUMNS = ("dimension", "group", "time", "estimate", "ci_lower", "ci_upper", "n")
 
 
-def group_floor(rule: CellRule) -> int:
-    """Smallest group a (multi-group or subgroup) model is fitted for."""
-    return max(rule.min_cell_size, MODEL_GROUP_FLOOR)
+def model_options(n_waves: int) -> dict[str, str]:
+    """The growth-model options of a study with ``n_waves`` waves.
+
+    From three waves on: residual variances free per wave and a random slope.
+    Two waves give five means, variances and covariances, too few for that
+    model (seven parameters), so the residual variance is one for both waves
+    and the slope has no variance (four parameters).
+
+    >>> model_options(3), model_options(2)
+    ({}, {'residual_variances': 'equal', 'slope_variance': 'zero'})
+    """
+    return {"residual_variances": "equal", "slope_variance": "zero"} if n_waves == 2 else {}
+
+
+def implied_points(time_scores: Sequence[float]) -> int:
+    """Grid points over the time axis: steps of 0.1, so that the wave times are on the grid.
+
+    >>> implied_points([0, 2, 3]), implied_points([0, 1, 4, 8])
+    (31, 81)
+    """
+    span = float(max(time_scores)) - float(min(time_scores))
+    return int(min(max(round(span * 10), 1), 300)) + 1
 
 
 @dataclass(frozen=True)
@@ -97,11 +121,25 @@ class ModelRecord:
         """Whether the estimates may be reported."""
         return self.status == "ok" and self.results is not None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe status record (no estimates)."""
+    def to_dict(self, rule: CellRule | None = None) -> dict[str, Any]:
+        """JSON-safe status record (no estimates).
+
+        With a ``rule`` it is the record as it may be published: a count below
+        the rule is ``None``, and so are all group sizes when one of them is
+        (each would disclose the other through the model's total).
+
+        >>> record = ModelRecord("EAP", "x", "multigroup", "skipped", "small", group_n={"ilb": 4, "control": 90})
+        >>> record.to_dict(CellRule(10))["group_n"]
+        {'ilb': None, 'control': None}
+        """
+        n, group_n = self.n, dict(self.group_n)
+        if rule is not None:
+            n = n if n is None or rule.allows(n) else None
+            if not all(rule.allows(v) for v in group_n.values()):
+                group_n = {g: None for g in group_n}
         return {"sample": self.sample, "dimension": self.dimension, "kind": self.kind,
-                "status": self.status, "reason": self.reason, "n": self.n,
-                "group_n": dict(self.group_n), "warnings": list(self.warnings),
+                "status": self.status, "reason": self.reason, "n": n,
+                "group_n": group_n, "warnings": list(self.warnings),
                 "converged": None if self.results is None else bool(self.results.converged)}
 
 
@@ -211,10 +249,26 @@ def _group_sizes(data: pd.DataFrame, covariates: Sequence[str] = ()) -> dict[str
     return {g: int(counts.get(g, 0)) for g in ("ilb", "control")}
 
 
-def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> DimensionModels:
+def single_group(study: Study) -> str:
+    """The group code of everyone in a study without control group: ``ilb`` when all used iLB, else ``total``.
+
+    >>> from ilb_eval.study import load_study
+    >>> single_group(load_study("ZP"))
+    'ilb'
+    """
+    return "ilb" if study.ilb_use is not None and study.ilb_use.kind == "everyone" else "total"
+
+
+def _skipped(study: Study, scale: str, kind: str, reason: str, group_n: dict[str, int]) -> ModelRecord:
+    return ModelRecord(study.name, scale, kind, "skipped", reason, group_n=group_n)
+
+
+def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule, gaps: Sequence[Gap] = ()) -> DimensionModels:
     data = growth_data(panel, scale)
     outcomes = [w for w in study.wave_names if w in data.columns]
     times = list(data.attrs["time_scores"])
+    options = model_options(len(outcomes))
+    points = implied_points(times)
     floor = group_floor(rule)
     records: dict[str, ModelRecord] = {}
     implied = pd.DataFrame(columns=list(IMPLIED_COLUMNS))
@@ -222,42 +276,48 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
         groups = data["ilb"].astype(int).map({1: "ilb", 0: "control"})
         covs = ["ilb", *study.covariate_names]
         sizes_cov = _group_sizes(data, covs)
-        if any(n < floor for n in sizes_cov.values()):
-            records["conditional"] = ModelRecord(study.name, scale, "conditional", "skipped",
-                                                 f"a group has fewer than {floor} persons", group_n=sizes_cov)
+        blocked = next((g for g in gaps if g.affects("ilb_effects")), None)
+        if blocked is not None:
+            records["conditional"] = _skipped(study, scale, "conditional", blocked.cause["en"], sizes_cov)
+        elif any(n < floor for n in sizes_cov.values()):
+            records["conditional"] = _skipped(study, scale, "conditional",
+                                              f"a group has fewer than {floor} persons", sizes_cov)
         else:
             records["conditional"] = fit_isolated(
                 study.name, scale, "conditional",
-                lambda: fit_growth(data, outcomes=outcomes, time_scores=times, covariates=covs),
+                lambda: fit_growth(data, outcomes=outcomes, time_scores=times, covariates=covs, **options),
                 group_n=sizes_cov)
         sizes = _group_sizes(data)
         small = [g for g, n in sizes.items() if n < floor]
+        blocked = next((g for g in gaps if g.affects("group_comparison")), None)
         for kind, eq_i, eq_s in (("multigroup", False, False), ("equal_intercepts", True, False),
                                  ("equal_slopes", False, True)):
-            if small:
-                records[kind] = ModelRecord(study.name, scale, kind, "skipped",
-                                            f"a group has fewer than {floor} persons", group_n=sizes)
+            if blocked is not None or small:
+                reason = blocked.cause["en"] if blocked is not None else f"a group has fewer than {floor} persons"
+                records[kind] = _skipped(study, scale, kind, reason, sizes)
                 continue
             records[kind] = fit_isolated(
                 study.name, scale, kind,
                 lambda eq_i=eq_i, eq_s=eq_s: fit_growth(
                     data, outcomes=outcomes, time_scores=times, group="ilb",
-                    equal_intercept_means=eq_i, equal_slope_means=eq_s),
+                    equal_intercept_means=eq_i, equal_slope_means=eq_s, **options),
                 group_n=sizes)
         if records["multigroup"].ok:
             try:
-                implied = implied_means(records["multigroup"].results, scale, {"1": "ilb", "0": "control"}, sizes)
+                implied = implied_means(records["multigroup"].results, scale, {"1": "ilb", "0": "control"}, sizes,
+                                        n_points=points)
             except Exception:  # noqa: BLE001 - the figure then shows observed means only
                 pass
     else:
-        groups = pd.Series("ilb", index=data.index)
+        group = single_group(study)
+        groups = pd.Series(group, index=data.index)
         records["unconditional"] = fit_isolated(
             study.name, scale, "unconditional",
-            lambda: fit_growth(data, outcomes=outcomes, time_scores=times))
+            lambda: fit_growth(data, outcomes=outcomes, time_scores=times, **options))
         if records["unconditional"].ok:
             try:
-                implied = implied_means(records["unconditional"].results, scale, {"": "ilb"},
-                                        {"ilb": records["unconditional"].n})
+                implied = implied_means(records["unconditional"].results, scale, {"": group},
+                                        {group: records["unconditional"].n}, n_points=points)
             except Exception:  # noqa: BLE001 - the figure then shows observed means only
                 pass
     observed = observed_means(data, outcomes, groups)
@@ -266,14 +326,19 @@ def _dimension(study: Study, panel: Panel, scale: str, rule: CellRule) -> Dimens
 
 
 def fit_study_models(study: Study, panel: Panel, rule: CellRule,
-                     progress: Callable[[str], None] | None = None) -> dict[str, DimensionModels]:
-    """Fit the report's models for every competence dimension of a study (see the module text)."""
+                     progress: Callable[[str], None] | None = None,
+                     gaps: Sequence[Gap] = ()) -> dict[str, DimensionModels]:
+    """Fit the report's models for every competence dimension of a study (see the module text).
+
+    A model that a gap of :func:`ilb_eval.analysis.gaps.diagnose` rules out is
+    not fitted; its record is ``skipped`` with the gap's cause as reason.
+    """
     out = {}
     for scale in study.competence_scales:
         if progress:
             progress(f"{study.name}: {scale.name}")
         try:
-            out[scale.name] = _dimension(study, panel, scale.name, rule)
+            out[scale.name] = _dimension(study, panel, scale.name, rule, gaps)
         except Exception as error:  # noqa: BLE001 - e.g. no scores of the scale at all
             kind = "conditional" if study.has_control_group else "unconditional"
             record = ModelRecord(study.name, scale.name, kind, "failed", f"{type(error).__name__}: {error}"[:400])

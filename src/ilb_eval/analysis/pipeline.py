@@ -27,18 +27,20 @@ import pandas as pd
 from ilb_eval.analysis import conditions as _conditions
 from ilb_eval.analysis import correlations as _correlations
 from ilb_eval.analysis import effects as _effects
+from ilb_eval.analysis import gaps as _gaps
 from ilb_eval.analysis import ilb_feedback as _feedback
 from ilb_eval.analysis import models as _models
 from ilb_eval.analysis import sample as _sample
 from ilb_eval.analysis import sensitivity as _sensitivity
 from ilb_eval.exceptions import SpecError
 from ilb_eval.io import load_waves
-from ilb_eval.prep import build_panel, reliability
-from ilb_eval.privacy import CellRule
+from ilb_eval.prep import Panel, build_panel, reliability
+from ilb_eval.privacy import CellRule, mask_small
 from ilb_eval.resources import example_dir
 from ilb_eval.study import Study, load_study
 
-__all__ = ["DEFAULT_SEED", "AnalysisResults", "AnalysisSettings", "StudyResults", "run_analysis", "study_labels"]
+__all__ = ["DEFAULT_SEED", "AnalysisResults", "AnalysisSettings", "StudyResults", "analyse_panel", "run_analysis",
+           "study_labels"]
 
 #: Seed recorded when none is given (the analyses themselves draw no random numbers).
 DEFAULT_SEED = 20231122
@@ -69,7 +71,15 @@ class StudyResults:
     ``problems`` are the data-check problems as English lines (manifest,
     warnings); ``problem_records`` the same problems as code, message, file,
     column, number of affected rows and severity (no row numbers), for the
-    report's translated notes.
+    report's translated notes. ``gaps`` are the analyses the study declares
+    that could not run, one per cause (:mod:`ilb_eval.analysis.gaps`).
+
+    Every table is as it may be published: counts, shares and means below
+    the minimum cell size, and the cells that would disclose them, are NaN
+    (:mod:`ilb_eval.privacy`). ``records_analysed`` is the number of records analysed
+    (NaN when suppressed), ``split`` whether the groups are shown apart.
+    ``persons``, ``ilb_persons`` and ``records_per_wave`` are the raw counts
+    for the analysis; the report publishes the protected tables only.
     """
 
     study: Study
@@ -96,6 +106,13 @@ class StudyResults:
     sensitivity_variants: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_estimators: pd.DataFrame = field(default_factory=pd.DataFrame)
     problem_records: tuple[dict[str, Any], ...] = ()
+    gaps: tuple[_gaps.Gap, ...] = ()
+    records_analysed: float = float("nan")
+    split: bool = True
+
+    def gap(self, analysis: str) -> _gaps.Gap | None:
+        """The first gap that leaves out ``analysis`` (a key of :data:`ilb_eval.analysis.gaps.ANALYSES`)."""
+        return next((g for g in self.gaps if g.affects(analysis)), None)
 
     @property
     def records(self) -> list[_models.ModelRecord]:
@@ -122,9 +139,35 @@ class AnalysisResults:
         return [r for s in self.studies.values() for r in s.records]
 
     @property
+    def gaps(self) -> list[_gaps.Gap]:
+        """Analyses that could not run, one per cause, over all studies."""
+        return [g for s in self.studies.values() for g in s.gaps]
+
+    @property
+    def causes(self) -> list[str]:
+        """One line per cause of a missing result: each gap, and each reason that failed models share.
+
+        Models of one sample that failed with the same status and reason (ten
+        dimensions, two kinds) are one line.
+        """
+        lines = [g.line for g in self.gaps]
+        groups: dict[tuple[str, str, str], list[_models.ModelRecord]] = {}
+        for record in self.failed:
+            groups.setdefault((record.sample, record.status, record.reason or ""), []).append(record)
+        for (sample, status, reason), group in groups.items():
+            tail = f" – {reason}" if reason else ""
+            if len(group) == 1:
+                lines.append(f"{sample} {group[0].dimension} ({group[0].kind}): {status}{tail}")
+                continue
+            dimensions = ", ".join(dict.fromkeys(r.dimension for r in group))
+            kinds = ", ".join(dict.fromkeys(r.kind for r in group))
+            lines.append(f"{sample}: {len(group)} models {status} ({dimensions}; {kinds}){tail}")
+        return lines
+
+    @property
     def warnings(self) -> list[str]:
-        """Run warnings: data problems, models that are not ok, engine warnings."""
-        out: list[str] = []
+        """Run warnings: analyses not run, data problems, models that are not ok, engine warnings."""
+        out: list[str] = [g.line for g in self.gaps]
         for name, s in self.studies.items():
             out += [f"{name}: {p}" for p in s.problems]
         for r in self.records:
@@ -145,27 +188,49 @@ def _input_files(study: Study, data_dir: Path) -> list[Path]:
 
 def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSettings,
            progress: Progress, seconds: dict[str, float]) -> StudyResults:
+    started = time.perf_counter()
+    progress(f"{study.name}: loading and validating the wave files")
+    waves = load_waves(study, data_dir)
+    progress(f"{study.name}: linking waves and scoring scales")
+    panel = build_panel(study, waves)
+    del waves
+    results = analyse_panel(study, panel, rule, settings, progress)
+    seconds[study.name] = time.perf_counter() - started
+    return results
+
+
+def analyse_panel(study: Study, panel: Panel, rule: CellRule, settings: AnalysisSettings,
+                  progress: Progress | None = None) -> StudyResults:
+    """Every analysis of one study on its prepared panel (what :func:`run_analysis` does after loading).
+
+    Parameters
+    ----------
+    study, panel:
+        The study definition and its :class:`~ilb_eval.prep.Panel`.
+    rule:
+        The minimum cell size rule.
+    settings:
+        Correction and correlation method (see :class:`AnalysisSettings`).
+    progress:
+        Called with one line per step.
+    """
+    progress = progress or (lambda _m: None)
+
     def step(name: str) -> None:
         progress(f"{study.name}: {name}")
 
-    started = time.perf_counter()
-    step("loading and validating the wave files")
-    waves = load_waves(study, data_dir)
-    step("linking waves and scoring scales")
-    panel = build_panel(study, waves)
-    del waves
     step("sample, response and attrition")
-    response = _sample.response(study, panel)
-    attrition = _sample.attrition(study, panel)
-    demographics = _sample.demographics(study, panel, rule)
+    sample = _sample.sample_tables(study, panel, rule)
     step("reliability")
-    rel = reliability(panel, study)
+    rel = mask_small(reliability(panel, study), rule, "n", ["alpha", "alpha_ci_lower", "alpha_ci_upper", "omega"])
     step("growth models")
-    models = _models.fit_study_models(study, panel, rule, progress=lambda m: progress(f"  model {m}"))
+    gaps = list(_gaps.diagnose(study, panel, rule))
+    models = _models.fit_study_models(study, panel, rule, progress=lambda m: progress(f"  model {m}"), gaps=gaps)
+    gaps += _gaps.unexplained_skips(study, [r for m in models.values() for r in m.records.values()], gaps, rule)
     effects = _effects.ilb_effects(models, settings.adjust) if study.has_control_group else pd.DataFrame()
     lr = _models.lr_tests(models) if study.has_control_group else pd.DataFrame()
     variants, estimators = pd.DataFrame(), pd.DataFrame()
-    if study.has_control_group:
+    if study.has_control_group and not any(g.affects("sensitivity") for g in gaps):
         step("sensitivity analyses")
         variants, estimators = _sensitivity.study_sensitivity(study, panel, models,
                                                               progress=lambda m: progress(f"  model {m}"))
@@ -176,17 +241,21 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
     ben = _feedback.benefit(study, panel, rule)
     acc = _feedback.acceleration(study, panel, rule)
     reuse = _feedback.reuse(study, panel, rule)
-    step("delivery mode and time conditions")
-    conditions = _conditions.condition_summary(_conditions.user_conditions(study, panel), rule)
-    cond_effects, cond_records = _conditions.condition_effects(
-        study, panel, rule, settings.adjust, progress=lambda m: progress(f"  model {m}"))
+    conditions, cond_effects, cond_records = pd.DataFrame(), pd.DataFrame(), []
+    if study.has_ilb_details:
+        step("delivery mode and time conditions")
+        conditions = _conditions.condition_summary(_conditions.user_conditions(study, panel), rule)
+        if not any(g.affects("conditions") for g in gaps):
+            cond_effects, cond_records = _conditions.condition_effects(
+                study, panel, rule, settings.adjust, progress=lambda m: progress(f"  model {m}"))
+            gaps += _gaps.unexplained_skips(study, cond_records, gaps, rule)
     problems = tuple(f"{p.code}: {p.message}" + (f" ({p.file})" if p.file else "")
                      for p in panel.problems)
     records = tuple({"code": p.code, "message": p.message, "file": p.file, "column": p.column,
                      "rows": p.count, "severity": p.severity} for p in panel.problems)
-    seconds[study.name] = time.perf_counter() - started
     return StudyResults(
-        study=study, rule=rule, response=response, attrition=attrition, demographics=demographics,
+        study=study, rule=rule, response=sample.response, attrition=sample.attrition,
+        demographics=sample.demographics, records_analysed=sample.records, split=sample.split,
         records_per_wave={row.wave: int(row.n_analysed) for row in panel.accounting.itertuples()},
         persons=int(panel.wide.shape[0]), ilb_persons=int((panel.wide["ilb"] == 1).sum()),
         reliability=rel, models=models, effects=effects, lr_tests=lr, correlations=corr,
@@ -194,6 +263,7 @@ def _study(study: Study, data_dir: Path, rule: CellRule, settings: AnalysisSetti
         condition_effects=cond_effects, condition_records=tuple(cond_records),
         problems=tuple(dict.fromkeys(problems)),
         sensitivity_variants=variants, sensitivity_estimators=estimators, problem_records=records,
+        gaps=tuple(gaps),
     )
 
 

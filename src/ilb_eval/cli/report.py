@@ -3,8 +3,10 @@
 Without arguments the shipped synthetic study (EAP and ZP) is reported into a
 new run folder under ``reports/``. Progress goes to stderr, one line per
 step; the path of the finished run folder is printed to stdout. Exit code 0
-on success, 2 for input errors, 3 when a required model failed or did not
-converge (the report is still written and shows the failure).
+on success, 2 for input errors, 3 when an analysis the study declares could
+not run (no iLB users, a control variable that does not vary, ...) or a
+model failed or did not converge: one ``error:`` line per cause; the report
+is still written and says in the section concerned what is missing and why.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ilb_eval.cli import print_warnings
 from ilb_eval.exceptions import printable
@@ -48,30 +49,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="multiple-testing correction of the iLB effects (default: holm)")
     parser.add_argument("--correlation", choices=("pearson", "spearman"), default="pearson",
                         help="correlation coefficient (default: pearson)")
-
-
-def failure_lines(records: Sequence[Any]) -> list[str]:
-    """One line per cause of failed models: records with the same sample, status and reason share a line.
-
-    >>> from types import SimpleNamespace as R
-    >>> failed = [R(sample="EAP", dimension=d, kind=k, status="failed", reason="[ZERO_VARIANCE] no rows")
-    ...           for d in ("belastbarkeit", "integration") for k in ("conditional", "multigroup")]
-    >>> failure_lines(failed + [R(sample="ZP", dimension="x", kind="conditional", status="not_converged", reason="")])
-    ['EAP: 4 models failed (belastbarkeit, integration; conditional, multigroup) – [ZERO_VARIANCE] no rows', 'ZP x (conditional): not_converged']
-    """
-    groups: dict[tuple[str, str, str], list[Any]] = {}
-    for record in records:
-        groups.setdefault((record.sample, record.status, record.reason or ""), []).append(record)
-    lines = []
-    for (sample, status, reason), group in groups.items():
-        tail = f" – {reason}" if reason else ""
-        if len(group) == 1:
-            lines.append(f"{sample} {group[0].dimension} ({group[0].kind}): {status}{tail}")
-            continue
-        dimensions = ", ".join(dict.fromkeys(r.dimension for r in group))
-        kinds = ", ".join(dict.fromkeys(r.kind for r in group))
-        lines.append(f"{sample}: {len(group)} models {status} ({dimensions}; {kinds}){tail}")
-    return lines
 
 
 def warning_summary(warnings: Sequence[ReportWarning]) -> str:
@@ -117,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"[{time.perf_counter() - started:5.1f} s] done", file=sys.stderr)
     print(result.path)
-    for line in failure_lines(result.results.failed):
-        print(f"error: {printable(line)}", file=sys.stderr)
+    for cause in result.results.causes:
+        print(f"error: {printable(cause)}", file=sys.stderr)
     if result.warnings:
         print_warnings([w.text for w in result.warnings], summary=warning_summary(result.warnings))
     return EXIT_MODEL_FAILED if result.failed else 0

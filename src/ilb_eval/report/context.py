@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ilb_eval.analysis.gaps import Gap, gap_text
 from ilb_eval.analysis.pipeline import AnalysisResults, StudyResults, study_labels
 from ilb_eval.formatting import MISSING, SUPPRESSED, Lang, format_count, format_percent
 from ilb_eval.privacy import CellRule
@@ -63,7 +64,8 @@ class ReportContent:
         ``{name: (raw DataFrame, FormattedTable)}``: raw numbers for CSV, the
         formatted table for Markdown and LaTeX.
     shown:
-        ``(section, warning text)`` for every warning a section shows (see :attr:`warnings`).
+        ``(section, warning text)`` for every warning a section shows (see :attr:`warnings`; a
+        warning shown in several sections is listed once, with the first of them).
     """
 
     report: Report
@@ -76,8 +78,10 @@ class ReportContent:
         """Every warning of the run with the title and number of the section that shows it, in report order."""
         numbers = self.report.section_numbers()
         order = {id(section): k for k, section in enumerate(self.report.sections)}
-        shown = sorted(self.shown, key=lambda item: order.get(id(item[0]), len(order)))
-        return tuple(ReportWarning(text, section.title, numbers.get(id(section), "")) for section, text in shown)
+        first: dict[str, Section] = {}
+        for section, text in sorted(self.shown, key=lambda item: order.get(id(item[0]), len(order))):
+            first.setdefault(text, section)
+        return tuple(ReportWarning(text, section.title, numbers.get(id(section), "")) for text, section in first.items())
 
 
 #: Words several sections share, German and English.
@@ -154,6 +158,14 @@ class ReportContext:
         """Record that ``section`` shows the run warning ``text`` (listed by :attr:`ReportContent.warnings`)."""
         self.content.shown.append((section, text))
 
+    def gap(self, section: Section, gap: Gap, *, only: str | None = None, analyses: bool = True) -> None:
+        """Say in ``section`` that an analysis (``only`` that one of the gap's) could not run and why.
+
+        The gap's line is recorded as a warning shown in ``section``.
+        """
+        section.paragraph(gap_text(gap, self.lang, only=only, analyses=analyses))
+        self.warn(section, gap.line)
+
     @property
     def studies(self) -> dict[str, StudyResults]:
         """The studies of the run, in order."""
@@ -196,10 +208,14 @@ class ReportContext:
 
     # ------------------------------------------------------------------ numbers under the cell rule
     def count(self, n: float | int | None) -> tuple[str, bool]:
-        """A count as text and whether it is suppressed (``–`` when unknown)."""
-        if n is None or (isinstance(n, float) and math.isnan(n)):
+        """A count as text and whether it is suppressed.
+
+        ``None`` is unknown (``–``); NaN is a count the analysis suppressed (the
+        mark), and so is any count below the rule.
+        """
+        if n is None:
             return MISSING, False
-        if not self.rule.allows(n):
+        if (isinstance(n, float) and math.isnan(n)) or not self.rule.allows(n):
             return self.mark, True
         return format_count(n, self.lang), False
 

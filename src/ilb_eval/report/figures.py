@@ -88,6 +88,7 @@ _FALLBACK = (OKABE_ITO["sky_blue"], OKABE_ITO["vermillion"], OKABE_ITO["yellow"]
 GROUP_LABELS: dict[str, dict[str, str]] = {
     "ilb": {"de": "iLB", "en": "iLB"},
     "control": {"de": "Kontrollgruppe", "en": "Control group"},
+    "total": {"de": "Alle Befragten", "en": "All respondents"},
 }
 _GREY = "#6b6b6b"
 _LIGHT = "#d9d9d9"
@@ -143,7 +144,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "stars": ("** p ≤ ,01; * p ≤ ,05 (2-seitig). Grenzen der Stärke: |r| < ,3 gering, "
                   "< ,5 mittel, < ,7 hoch, sonst sehr hoch."),
         "band": "Stärke",
-        "suppressed_values": "{mark} Nicht dargestellt: {count} {noun} mit weniger als {k} Personen.",
+        "suppressed_values": ("{mark} Nicht dargestellt: {count} {noun} mit weniger als {k} Personen oder "
+                              "ergänzend unterdrückt."),
         "value": "Wert", "values": "Werte",
     },
     "en": {
@@ -168,7 +170,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "stars": ("** p ≤ .01; * p ≤ .05 (two-sided). Strength: |r| < .3 low, < .5 medium, "
                   "< .7 high, otherwise very high."),
         "band": "strength",
-        "suppressed_values": "{mark} Not shown: {count} {noun} based on fewer than {k} persons.",
+        "suppressed_values": "{mark} Not shown: {count} {noun} based on fewer than {k} persons or suppressed alongside.",
         "value": "value", "values": "values",
     },
 }

@@ -32,13 +32,13 @@ from ilb_eval.analysis.pipeline import DEFAULT_SEED, AnalysisResults, run_analys
 from ilb_eval.formatting import Lang
 from ilb_eval.privacy import CellRule
 from ilb_eval.report.build import build_report
-from ilb_eval.report.context import ReportWarning
+from ilb_eval.report.context import ReportContent, ReportWarning
 from ilb_eval.report.runfolder import RunFolder
 from ilb_eval.report.tables import to_csv
 from ilb_eval.resources import example_dir
 from ilb_eval.study import Study, load_study
 
-__all__ = ["ReportRun", "figure_bytes", "write_report"]
+__all__ = ["ReportRun", "figure_bytes", "key_results", "table_files", "write_report"]
 
 Progress = Callable[[str], None]
 
@@ -58,8 +58,8 @@ class ReportRun:
 
     @property
     def failed(self) -> bool:
-        """Whether a required model failed or did not converge (the CLI then exits non-zero)."""
-        return bool(self.results.failed)
+        """Whether an analysis could not run or a model failed or did not converge (the CLI then exits 3)."""
+        return bool(self.results.failed or self.results.gaps)
 
 
 def figure_bytes(figure: Figure, fmt: Literal["png", "svg"]) -> bytes:
@@ -75,6 +75,24 @@ def figure_bytes(figure: Figure, fmt: Literal["png", "svg"]) -> bytes:
 
 def _json_table(frame: Any) -> list[dict[str, Any]]:
     return [] if frame is None or not len(frame) else frame.to_dict(orient="records")
+
+
+def table_files(content: ReportContent) -> dict[str, str]:
+    """Every table of the report as the run folder holds it: ``tables/<name>.csv`` (raw numbers as
+    published), ``.md`` and ``.tex`` (formatted as in the report)."""
+    files = {}
+    for name, (raw, table) in sorted(content.tables.items()):
+        files[f"tables/{name}.csv"] = to_csv(raw)
+        files[f"tables/{name}.md"] = table.to_markdown()
+        files[f"tables/{name}.tex"] = table.to_latex()
+    return files
+
+
+def key_results(results: AnalysisResults) -> dict[str, Any]:
+    """The content of ``results.json``: iLB effects, LR tests, correlations and reuse per study (as published)."""
+    return {study: {"effects": _json_table(s.effects), "lr_tests": _json_table(s.lr_tests),
+                    "correlations": _json_table(s.correlations), "reuse": s.reuse}
+            for study, s in results.studies.items()}
 
 
 def write_report(
@@ -137,15 +155,9 @@ def write_report(
         for name, figure in sorted(content.figures.items()):
             run.write_bytes(f"figures/{name}.png", figure_bytes(figure, "png"))
             run.write_bytes(f"figures/{name}.svg", figure_bytes(figure, "svg"))
-        for name, (raw, table) in sorted(content.tables.items()):
-            run.write_text(f"tables/{name}.csv", to_csv(raw))
-            run.write_text(f"tables/{name}.md", table.to_markdown())
-            run.write_text(f"tables/{name}.tex", table.to_latex())
-        run.write_json("results.json", {
-            study: {"effects": _json_table(s.effects), "lr_tests": _json_table(s.lr_tests),
-                    "correlations": _json_table(s.correlations), "reuse": s.reuse}
-            for study, s in results.studies.items()
-        })
+        for name, text in table_files(content).items():
+            run.write_text(name, text)
+        run.write_json("results.json", key_results(results))
         seconds["outputs"] = time.perf_counter() - started
 
         progress("rendering the PDF")
@@ -153,7 +165,7 @@ def write_report(
         run.write_pdf("report.pdf", content.report)
         seconds["pdf"] = time.perf_counter() - started
         for record in results.records:
-            run.add_model(record.to_dict())
+            run.add_model(record.to_dict(results.rule))
         run.add_warnings(results.warnings)
         progress("writing the manifest")
     for figure in content.figures.values():

@@ -18,6 +18,8 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "FILE_NOT_FOUND": "Datei nicht gefunden",
     "UNEXPECTED_FILE": "Datei gehört nicht zur Studiendefinition und wird nicht gelesen",
     "UNSUPPORTED_FORMAT": "Dateiformat wird nicht unterstützt",
+    "WRONG_FORMAT": "Dateiinhalt passt nicht zur Dateiendung (z. B. eine Excel-Arbeitsmappe oder ein Archiv mit "
+                    "der Endung .csv)",
     "UNREADABLE_FILE": "Datei ist nicht lesbar",
     "WRONG_FORMAT": "Dateiinhalt passt nicht zur Dateiendung (z. B. eine Excel-Arbeitsmappe namens .csv)",
     "EMPTY_FILE": "Datei ist leer",

@@ -68,7 +68,8 @@ from ilb_eval.exceptions import OutputError
 from ilb_eval.files import atomic_write_bytes, sha256_file
 from ilb_eval.privacy import CellRule
 
-__all__ = ["DEPENDENCIES", "MANIFEST_NAME", "RunFolder", "default_reports_dir", "run_timestamp", "sweep_stale"]
+__all__ = ["DEPENDENCIES", "MANIFEST_NAME", "RunFolder", "default_reports_dir", "json_text", "run_timestamp",
+           "sweep_stale"]
 
 #: File name of the manifest inside each run folder.
 MANIFEST_NAME = "manifest.json"
@@ -371,7 +372,7 @@ class RunFolder:
 
     def write_json(self, name: str, payload: Any) -> Path:
         """Write JSON with sorted keys and two-space indent (byte-stable)."""
-        return self.write_text(name, _dumps(payload))
+        return self.write_text(name, json_text(payload))
 
     def write_pdf(self, name: str, report: Any) -> Path:
         """Render a :class:`~ilb_eval.report.document.Report` into the run folder."""
@@ -411,10 +412,18 @@ class RunFolder:
 
     def _write_manifest(self) -> None:
         assert self._tmp is not None
-        atomic_write_bytes(self._tmp / MANIFEST_NAME, _dumps(self.manifest()).encode("utf-8"))
+        atomic_write_bytes(self._tmp / MANIFEST_NAME, json_text(self.manifest()).encode("utf-8"))
 
 
-def _dumps(payload: Any) -> str:
+def json_text(payload: Any) -> str:
+    """JSON as the run folder writes it: sorted keys, two-space indent, non-finite numbers as ``null``.
+
+    >>> print(json_text({"share": 0.5, "n": float("nan")}), end="")
+    {
+      "n": null,
+      "share": 0.5
+    }
+    """
     return json.dumps(_clean(payload), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False,
                       default=_json_default) + "\n"
 

@@ -113,7 +113,7 @@ _WORDS: dict[str, dict[str, str]] = {
                      "TLI = Tucker-Lewis-Index, RMSEA = Root Mean Square Error of "
                      "Approximation, SRMR = Standardized Root Mean Square Residual."),
         "suppressed": ("{mark} = unterdrückt: beruht auf weniger als {k} Personen "
-                       "(Mindestzellgröße)."),
+                       "(Mindestzellgröße) oder ließe eine solche Zahl zurückrechnen."),
         "lowered": " Die Mindestzellgröße wurde von {default} auf {k} gesenkt.",
     },
     "en": {
@@ -135,7 +135,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "fit_note": ("χ² = chi-square test of model fit, CFI = comparative fit index, "
                      "TLI = Tucker-Lewis index, RMSEA = root mean square error of "
                      "approximation, SRMR = standardised root mean square residual."),
-        "suppressed": "{mark} = suppressed: based on fewer than {k} persons (minimum cell size).",
+        "suppressed": ("{mark} = suppressed: based on fewer than {k} persons (minimum cell size) or would let "
+                       "such a number be recovered."),
         "lowered": " The minimum cell size was lowered from {default} to {k}.",
     },
 }
@@ -157,9 +158,9 @@ def suppression_note(rule: CellRule, lang: Lang = "de") -> str:
     """The note that explains the suppression mark (and a lowered threshold).
 
     >>> suppression_note(CellRule(10))
-    '• = unterdrückt: beruht auf weniger als 10 Personen (Mindestzellgröße).'
+    '• = unterdrückt: beruht auf weniger als 10 Personen (Mindestzellgröße) oder ließe eine solche Zahl zurückrechnen.'
     >>> suppression_note(CellRule(7), "en")
-    '• = suppressed: based on fewer than 7 persons (minimum cell size). The minimum cell size was lowered from 10 to 7.'
+    '• = suppressed: based on fewer than 7 persons (minimum cell size) or would let such a number be recovered. The minimum cell size was lowered from 10 to 7.'
     """
     from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 

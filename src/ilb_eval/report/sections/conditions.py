@@ -24,7 +24,10 @@ _SHORT_PREDICTORS = {
 
 
 def build(ctx: ReportContext) -> None:
-    """Descriptives of the conditions and their slope effects per study."""
+    """Descriptives of the conditions and their slope effects per study (no section when no study has them)."""
+    studies = {name: s for name, s in ctx.studies.items() if s.study.has_ilb_details}
+    if not studies:
+        return
     sec = ctx.section(ctx.t("Durchführungsart und zeitliche Bedingungen", "Delivery mode and time conditions"))
     lang = ctx.lang
     floor = group_floor(ctx.rule)
@@ -36,7 +39,7 @@ def build(ctx: ReportContext) -> None:
                         "(release time, session length, overall duration) as predictors of intercept and slope in a "
                         "growth curve model per competence dimension. Model groups need at least "
                         f"{format_count(floor, lang)} persons."))
-    for name, s in ctx.studies.items():
+    for name, s in studies.items():
         sec.heading(name)
         c = s.conditions
         rows, suppressed = [], False
@@ -65,12 +68,17 @@ def build(ctx: ReportContext) -> None:
                            ctx.t("Je Person die letzte gültige Angabe.", "Each person's last valid answer."),
                            suppressed=suppressed)
         ctx.table(sec, f"{name.lower()}_conditions", c, table)
+        gap = s.gap("conditions")
+        if gap is not None:
+            ctx.gap(sec, gap, only="conditions")
+            continue
         eff = s.condition_effects
-        slope = eff[eff["factor"] == "s"]
+        slope = eff[eff["factor"] == "s"] if len(eff) else eff
         if not len(slope):
-            reasons = {r.reason for r in s.condition_records if r.reason}
-            sec.paragraph(ctx.t("Keine Modelle geschätzt", "No models estimated") +
-                          (f": {'; '.join(sorted(reasons))}." if reasons else "."))
+            sec.paragraph(ctx.t("Kein Modell zu Durchführungsart und zeitlichen Bedingungen konnte geschätzt werden "
+                                "(Gründe im Abschnitt „Warnungen und Modellstatus“).",
+                                "No model of delivery mode and time conditions could be estimated (reasons in the "
+                                "section 'Warnings and model status')."))
             continue
         predictors = list(dict.fromkeys(slope["predictor"]))
         rows = []
@@ -105,13 +113,19 @@ def build(ctx: ReportContext) -> None:
         sig = slope[slope["p_adjusted"] <= 0.05]
         mode_sig = sig[sig["predictor"].str.startswith("mode_")]
         time_sig = sig[~sig["predictor"].str.startswith("mode_")]
-        parts = [ctx.t("Die Durchführungsart hängt nach Korrektur in keiner Facette signifikant mit der "
-                       "Veränderung zusammen." if mode_sig.empty else
-                       f"Die Durchführungsart hängt in {format_count(len(mode_sig), lang)} Fällen signifikant "
-                       "mit der Veränderung zusammen.",
-                       "After correction, delivery mode is not significantly related to the slope in any dimension."
-                       if mode_sig.empty else f"Delivery mode is significantly related to the slope in "
-                       f"{format_count(len(mode_sig), lang)} cases.")]
+        if any(p.startswith("mode_") for p in predictors):
+            parts = [ctx.t("Die Durchführungsart hängt nach Korrektur in keiner Facette signifikant mit der "
+                           "Veränderung zusammen." if mode_sig.empty else
+                           f"Die Durchführungsart hängt in {format_count(len(mode_sig), lang)} Fällen signifikant "
+                           "mit der Veränderung zusammen.",
+                           "After correction, delivery mode is not significantly related to the slope in any "
+                           "dimension." if mode_sig.empty else f"Delivery mode is significantly related to the "
+                           f"slope in {format_count(len(mode_sig), lang)} cases.")]
+        else:
+            parts = [ctx.t(f"Die Durchführungsart ist nicht im Modell: mindestens eine Durchführungsart haben weniger "
+                           f"als {format_count(floor, lang)} iLB-Teilnehmende genutzt.",
+                           f"Delivery mode is not in the model: at least one mode was used by fewer than "
+                           f"{format_count(floor, lang)} iLB participants.")]
         for r in time_sig.itertuples():
             parts.append(ctx.t(f"{PREDICTORS[r.predictor]['de']} geht bei {ctx.label(s, r.dimension)} mit "
                                f"{'stärkerer' if r.estimate > 0 else 'schwächerer'} Veränderung einher "
@@ -120,9 +134,13 @@ def build(ctx: ReportContext) -> None:
                                f"{PREDICTORS[r.predictor]['en']} goes with a {'stronger' if r.estimate > 0 else 'weaker'} "
                                f"slope in {ctx.label(s, r.dimension)} (b = {format_number(r.estimate, 3, lang)}, "
                                f"{format_p(r.p_adjusted, lang)} {ctx.adjust})."))
-        if time_sig.empty:
-            parts.append(ctx.t("Auch die zeitlichen Bedingungen zeigen nach Korrektur keinen signifikanten "
-                               "Zusammenhang; unkorrigiert positive Tendenzen sind in der Tabelle ablesbar.",
-                               "The time conditions show no significant relation after correction either; "
-                               "uncorrected positive tendencies can be read from the table."))
+        timing = slope[~slope["predictor"].str.startswith("mode_")]
+        if time_sig.empty and len(timing):
+            raw = timing[timing["pvalue"] <= 0.05]
+            parts.append(ctx.t("Die zeitlichen Bedingungen zeigen nach Korrektur keinen signifikanten Zusammenhang"
+                               + (f"; unkorrigiert (p ≤ ,05) in {format_count(len(raw), lang)} von "
+                                  f"{format_count(len(timing), lang)} Fällen." if len(raw) else "."),
+                               "The time conditions show no significant relation after correction"
+                               + (f"; uncorrected (p ≤ .05) in {format_count(len(raw), lang)} of "
+                                  f"{format_count(len(timing), lang)} cases." if len(raw) else ".")))
         sec.paragraph(" ".join(parts))

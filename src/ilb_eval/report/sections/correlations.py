@@ -16,27 +16,40 @@ KEY = "correlations"
 
 
 def build(ctx: ReportContext) -> None:
-    """Figure, table and readings of the correlations per study."""
+    """Figure, table and readings of the correlations per study (no section when no study has them)."""
+    studies = {name: s for name, s in ctx.studies.items() if len(s.correlations)}
+    if not studies:
+        return
     sec = ctx.section(ctx.t("Führung, Lernkultur und zeitliche Rahmenbedingungen",
                             "Leadership, learning culture and time conditions"))
     lang = ctx.lang
     method = ctx.results.settings.correlation
     method_name = {"pearson": "Pearson", "spearman": "Spearman"}[method]
-    for name, s in ctx.studies.items():
+    for name, s in studies.items():
         c = s.correlations
-        if not len(c):
-            continue
         wave = str(c["wave"].iloc[0])
         labels = ctx.labels(s)
         x_label = ctx.label(s, str(c["x"].iloc[0]))
-        if len(ctx.studies) > 1:
+        if len(studies) > 1:
             sec.heading(name)
+        gap = s.gap("feedback")
+        if gap is not None:
+            ctx.gap(sec, gap, only="feedback")
+            continue
+        if not c["r"].notna().any():
+            sec.paragraph(ctx.t(f"Korrelationen der {x_label} ({name}, {wave}) nicht berichtet: jede beruht auf "
+                                f"weniger als {format_count(ctx.rule.min_cell_size, lang)} Personen.",
+                                f"Correlations of {x_label.lower()} ({name}, {wave}) not reported: each rests on "
+                                f"fewer than {format_count(ctx.rule.min_cell_size, lang)} persons."))
+            continue
+        block = s.study.item_blocks.get("manager_support")
+        users = block is None or block.users_only
         sec.paragraph(ctx.t(f"Zusammenhang der {x_label} mit Lernkultur und zeitlichen Rahmenbedingungen bei "
-                            f"den iLB-Teilnehmenden ({name}, {wave}): Korrelation nach {method_name}, "
-                            "zweiseitig, paarweise vollständige Angaben.",
-                            f"Association of {x_label.lower()} with learning culture and time conditions among iLB "
-                            f"participants ({name}, {wave}): {method_name} correlation, two-sided, pairwise complete "
-                            "answers."))
+                            f"{'den iLB-Teilnehmenden' if users else 'allen Befragten'} ({name}, {wave}): "
+                            f"Korrelation nach {method_name}, zweiseitig, paarweise vollständige Angaben.",
+                            f"Association of {x_label.lower()} with learning culture and time conditions among "
+                            f"{'iLB participants' if users else 'all respondents'} ({name}, {wave}): {method_name} "
+                            "correlation, two-sided, pairwise complete answers."))
         fig = F.correlation_figure(c, lang=lang, labels=wrapped(labels, 44), rule=ctx.rule, title=x_label)
         if method == "spearman":
             fig.axes[0].set_xlabel(ctx.t("Korrelation ρ (Spearman, 95 %-KI)", "Correlation ρ (Spearman, 95% CI)"))
@@ -69,5 +82,3 @@ def build(ctx: ReportContext) -> None:
                      for r in c.itertuples() if np.isfinite(r.r)]
         if sentences:
             sec.bullets(sentences)
-    if not len(sec.blocks):
-        sec.paragraph(ctx.t("Keine Korrelationsdaten in den Befragungen.", "No correlation data in the surveys."))

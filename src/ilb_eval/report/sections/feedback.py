@@ -7,12 +7,15 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from ilb_eval.analysis.pipeline import StudyResults
 from ilb_eval.formatting import format_interval, format_number, format_percent
 from ilb_eval.report import figures as F
 from ilb_eval.report.context import ReportContext
+from ilb_eval.report.document import Section
+from ilb_eval.report.phrases import joined
 from ilb_eval.report.tables import FormattedTable
 
-__all__ = ["KEY", "build"]
+__all__ = ["BLOCKS", "KEY", "build", "present"]
 
 KEY = "feedback"
 
@@ -28,15 +31,37 @@ _INTERVIEW_EN = {
 }
 
 
+#: The feedback blocks of a study definition, in print order.
+BLOCKS = ("satisfaction", "improvement_wish", "benefit", "acceleration", "reuse")
+_LAST_ANSWER = {"satisfaction": ("Zufriedenheit", "satisfaction"),
+                "improvement_wish": ("Verbesserungswünsche", "improvement wishes"),
+                "reuse": ("erneute Nutzung", "reuse")}
+
+
+def present(ctx: ReportContext) -> bool:
+    """Whether a study asked for feedback or interviews were coded (otherwise there is no section)."""
+    declared = any(key in s.study.item_blocks for s in ctx.studies.values() for key in BLOCKS)
+    return declared or bool(len(ctx.results.interviews))
+
+
 def build(ctx: ReportContext) -> None:
     """Satisfaction and improvement wishes, benefit and acceleration, reuse, interviews."""
-    sec = ctx.section(ctx.t("Zufriedenheit, Nutzen und erneute Nutzung", "Satisfaction, benefit and reuse"))
+    if not present(ctx):
+        return
     lang = ctx.lang
-    studies = ctx.studies
-    sec.paragraph(ctx.t("Antworten der iLB-Teilnehmenden zu t3 und t4. Für Zufriedenheit, "
-                        "Verbesserungswünsche und erneute Nutzung zählt je Person die letzte gültige Antwort.",
-                        "Answers of iLB participants at t3 and t4. For satisfaction, improvement wishes and reuse "
-                        "each person's last valid answer counts."))
+    asked = {name: s for name, s in ctx.studies.items() if any(k in s.study.item_blocks for k in BLOCKS)}
+    sec = ctx.section(ctx.t("Zufriedenheit, Nutzen und erneute Nutzung", "Satisfaction, benefit and reuse") if asked
+                      else ctx.t("Qualitative Interviews", "Qualitative interviews"))
+    if asked:
+        sec.paragraph(_intro(ctx, asked))
+    studies = {}
+    for name, s in asked.items():
+        gap = s.gap("feedback")
+        if gap is None:
+            studies[name] = s
+            continue
+        sec.heading(ctx.t(f"Angaben der iLB-Teilnehmenden ({name})", f"Answers of iLB participants ({name})"))
+        ctx.gap(sec, gap, only="feedback")
     for name, s in studies.items():
         sat = s.satisfaction
         if not len(sat):
@@ -52,7 +77,7 @@ def build(ctx: ReportContext) -> None:
                          f"Satisfaction and wishes for improvement ({name})"))
         best = sat.dropna(subset=["mean"]).sort_values("mean", ascending=False)
         wish = sat.dropna(subset=["share_improve"]).sort_values("share_improve", ascending=False)
-        if len(best) and len(wish):
+        if len(best) > 1 and len(wish):
             top, low, w0 = best.iloc[0], best.iloc[-1], wish.iloc[0]
             sec.paragraph(ctx.t(f"Am besten bewertet: {top['label_de']} (M = {format_number(top['mean'], 1, lang)}); "
                                 f"am schwächsten: {low['label_de']} (M = {format_number(low['mean'], 1, lang)}). "
@@ -62,7 +87,7 @@ def build(ctx: ReportContext) -> None:
                                 f"weakest: {low['label_en']} (M = {format_number(low['mean'], 1, lang)}). "
                                 f"Improvement is wished most often for {w0['label_en'].lower()} "
                                 f"({format_percent(w0['share_improve'], 0, lang)})."))
-        ctx.content.tables[f"{name.lower()}_satisfaction"] = (sat, _satisfaction_table(ctx, sat, name))
+        ctx.content.tables[f"{name.lower()}_satisfaction"] = (sat, _satisfaction_table(ctx, s))
     ben = pd.concat([s.benefit for s in studies.values() if len(s.benefit)], ignore_index=True) \
         if any(len(s.benefit) for s in studies.values()) else pd.DataFrame()
     if len(ben):
@@ -70,30 +95,15 @@ def build(ctx: ReportContext) -> None:
         sec.heading(ctx.t("Nutzen der iLB", "Benefit of iLB"))
         data = ben.assign(aspect=ben[f"label_{lang}"].map(lambda t: textwrap.fill(t, 34)))
         fig = F.benefit_agreement(data, lang=lang, rule=ctx.rule)
-        ctx.figure(sec, "benefit", fig, ctx.t("Zustimmung zu Nutzenaussagen zu t3 und t4 (EAP und ZP)",
-                                              "Agreement with benefit statements at t3 and t4 (EAP and ZP)"),
-                   ctx.t("Zustimmung = „trifft eher zu“ oder „trifft voll zu“ (4 oder 5 auf 1–5).",
-                         "Agreement = 'rather agree' or 'fully agree' (4 or 5 on 1–5)."))
-        acc = pd.concat([s.acceleration for s in studies.values() if len(s.acceleration)], ignore_index=True)
+        waves = joined(list(dict.fromkeys(ben["wave"])), lang)
+        names = joined(list(dict.fromkeys(ben["sample"])), lang)
+        ctx.figure(sec, "benefit", fig, ctx.t(f"Zustimmung zu Nutzenaussagen zu {waves} ({names})",
+                                              f"Agreement with benefit statements at {waves} ({names})"),
+                   _agreement_note(ctx, studies))
+        acc = pd.concat([s.acceleration for s in studies.values() if len(s.acceleration)], ignore_index=True) \
+            if any(len(s.acceleration) for s in studies.values()) else pd.DataFrame()
         if len(acc):
-            rows, suppressed = [], False
-            for (sample, wave), part in acc.groupby(["sample", "wave"], sort=False):
-                cells = [sample, wave]
-                for code in ("1", "2", "3"):
-                    hit = part[part["category"] == code]
-                    text, sup = ctx.share(float(hit["share"].iloc[0]) if len(hit) else float("nan"), 1)
-                    suppressed |= sup
-                    cells.append(text)
-                cells.append(ctx.count(int(part["n"].iloc[0]))[0])
-                rows.append(cells)
-            cats = acc.drop_duplicates("category").set_index("category")[f"label_{lang}"]
-            frame = pd.DataFrame(rows, columns=[ctx.t("Stichprobe", "Sample"), ctx.words["wave"],
-                                                *[cats.get(c, c) for c in ("1", "2", "3")], "n"])
-            table = ctx.simple(frame, ctx.t("Einfluss der iLB auf die Dauer des Programms",
-                                            "Effect of iLB on the duration of the programme"),
-                               ctx.t("„Die iLB hat das Programm …“; Anteile der Antwortenden.",
-                                     "'iLB made the programme …'; shares of respondents."), suppressed=suppressed)
-            ctx.table(sec, "acceleration", acc, table)
+            _acceleration_table(ctx, sec, acc)
         ctx.content.tables["benefit"] = (ben, _benefit_table(ctx, ben))
     reuse_rows = []
     for name, s in studies.items():
@@ -109,8 +119,9 @@ def build(ctx: ReportContext) -> None:
         sec.bullets(reuse_rows)
     inter = ctx.results.interviews
     if len(inter):
-        sec.page_break()
-        sec.heading(ctx.t("Qualitative Interviews", "Qualitative interviews"))
+        if asked:
+            sec.page_break()
+            sec.heading(ctx.t("Qualitative Interviews", "Qualitative interviews"))
         data = inter.copy()
         if lang == "en":
             data["category"] = data["category"].map(lambda c: _INTERVIEW_EN.get(c, c))
@@ -124,8 +135,63 @@ def build(ctx: ReportContext) -> None:
                          "size are suppressed."))
 
 
-def _satisfaction_table(ctx: ReportContext, sat: pd.DataFrame, name: str) -> FormattedTable:
+def _intro(ctx: ReportContext, asked: dict[str, StudyResults]) -> str:
+    """Whose answers at which waves, and which blocks count each person's last valid answer."""
     lang = ctx.lang
+    blocks = [b for s in asked.values() for key, b in s.study.item_blocks.items() if key in BLOCKS]
+    waves = joined(list(dict.fromkeys(w for b in blocks for w in b.waves)), lang)
+    users = any(b.users_only for b in blocks)
+    text = ctx.t(f"Antworten der {'iLB-Teilnehmenden' if users else 'Befragten'} zu {waves}.",
+                 f"Answers of {'iLB participants' if users else 'respondents'} at {waves}.")
+    last = [_LAST_ANSWER[k][0 if lang == "de" else 1] for k in _LAST_ANSWER
+            if any(k in s.study.item_blocks for s in asked.values())]
+    if last:
+        text += ctx.t(f" Für {joined(last, lang)} zählt je Person die letzte gültige Antwort.",
+                      f" For {joined(last, lang)} each person's last valid answer counts.")
+    return text
+
+
+def _agreement_note(ctx: ReportContext, studies: dict[str, StudyResults]) -> str | None:
+    """What counts as agreement, from the benefit block (threshold and answer range)."""
+    blocks = [s.study.item_blocks["benefit"] for s in studies.values() if "benefit" in s.study.item_blocks]
+    described = {(b.agree_at_least if b.agree_at_least is not None else 4, b.range) for b in blocks}
+    if len(described) != 1:
+        return None
+    threshold, scale = described.pop()
+    lang = ctx.lang
+    at_least = format_number(float(threshold), 0, lang)
+    if scale is None:
+        return ctx.t(f"Zustimmung = Antwort {at_least} oder höher.", f"Agreement = answer {at_least} or higher.")
+    lo, hi = (format_number(v, 0, lang) for v in scale)
+    return ctx.t(f"Zustimmung = Antwort {at_least} oder höher auf der Skala {lo}–{hi}.",
+                 f"Agreement = answer {at_least} or higher on the scale {lo}–{hi}.")
+
+
+def _acceleration_table(ctx: ReportContext, sec: Section, acc: pd.DataFrame) -> None:
+    lang = ctx.lang
+    codes = list(dict.fromkeys(acc["category"]))
+    rows, suppressed = [], False
+    for (sample, wave), part in acc.groupby(["sample", "wave"], sort=False):
+        cells = [sample, wave]
+        for code in codes:
+            hit = part[part["category"] == code]
+            text, sup = ctx.share(float(hit["share"].iloc[0]) if len(hit) else float("nan"), 1)
+            suppressed |= sup
+            cells.append(text)
+        cells.append(ctx.count(part["n"].iloc[0])[0])
+        rows.append(cells)
+    cats = acc.drop_duplicates("category").set_index("category")[f"label_{lang}"]
+    frame = pd.DataFrame(rows, columns=[ctx.t("Stichprobe", "Sample"), ctx.words["wave"],
+                                        *[cats.get(c, c) for c in codes], "n"])
+    table = ctx.simple(frame, ctx.t("Einfluss der iLB auf die Dauer des Programms",
+                                    "Effect of iLB on the duration of the programme"),
+                       ctx.t("„Die iLB hat das Programm …“; Anteile der Antwortenden.",
+                             "'iLB made the programme …'; shares of respondents."), suppressed=suppressed)
+    ctx.table(sec, "acceleration", acc, table)
+
+
+def _satisfaction_table(ctx: ReportContext, s: StudyResults) -> FormattedTable:
+    lang, sat, name = ctx.lang, s.satisfaction, s.study.name
     rows, suppressed = [], False
     for r in sat.itertuples():
         if not np.isfinite(r.mean):
@@ -141,8 +207,16 @@ def _satisfaction_table(ctx: ReportContext, sat: pd.DataFrame, name: str) -> For
                                         ctx.t("Verbesserungswunsch", "Wish for improvement"), "n "])
     return ctx.simple(frame, ctx.t(f"Zufriedenheit mit Aspekten der iLB ({name})",
                                    f"Satisfaction with aspects of iLB ({name})"),
-                      ctx.t("1 = sehr unzufrieden bis 5 = sehr zufrieden.", "1 = very dissatisfied to 5 = very satisfied."),
-                      suppressed=suppressed)
+                      _anchors(ctx, s), suppressed=suppressed)
+
+
+def _anchors(ctx: ReportContext, s: StudyResults) -> str | None:
+    """The satisfaction scale's ends, from the block's range."""
+    scale = s.study.item_blocks["satisfaction"].range
+    if scale is None:
+        return None
+    lo, hi = (format_number(v, 0, ctx.lang) for v in scale)
+    return ctx.t(f"{lo} = sehr unzufrieden bis {hi} = sehr zufrieden.", f"{lo} = very dissatisfied to {hi} = very satisfied.")
 
 
 def _benefit_table(ctx: ReportContext, ben: pd.DataFrame) -> FormattedTable:

@@ -1,20 +1,30 @@
-"""Competence development: growth models per study (iLB against control, or the mean trajectory)."""
+"""Competence development: one section per study, with the iLB effects or the mean development.
+
+A study with control group gets the iLB effects of the conditional models,
+the trajectories and likelihood-ratio tests of the multi-group models and the
+parameter tables; a study without one the mean intercept and slope of the
+unconditional models. Waves, time scores, the first wave and the control
+variables come from the study definition; an analysis that could not run is
+replaced by a sentence saying why (:mod:`ilb_eval.analysis.gaps`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ilb_eval.analysis.models import model_options
 from ilb_eval.analysis.pipeline import StudyResults
 from ilb_eval.formatting import format_count, format_interval, format_number, format_p
 from ilb_eval.report import figures as F
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Section
+from ilb_eval.report.phrases import controls, slope_unit, time_scores, wave_list
 from ilb_eval.report.tables import fit_table, format_fit_table, format_growth_table, growth_table
 from ilb_eval.report.text import Effect, describe_growth_effect, describe_trend
 from ilb_eval.stats import adjust_pvalues
 
-__all__ = ["KEY", "build", "effect_sentence"]
+__all__ = ["KEY", "build", "effect_sentence", "estimated_effects", "status_text", "trends"]
 
 KEY = "growth"
 
@@ -23,15 +33,49 @@ def build(ctx: ReportContext) -> None:
     """One section per study: with a control group the iLB effects, without one the mean development."""
     for name, s in ctx.studies.items():
         if s.study.has_control_group:
-            _with_control(ctx, ctx.section(
-                ctx.t("Kompetenzentwicklung: iLB und Kontrollgruppe (EAP)",
-                      "Competence development: iLB and control group (EAP)") if name == "EAP" else
-                ctx.t(f"Kompetenzentwicklung ({name})", f"Competence development ({name})")), s)
+            _with_control(ctx, ctx.section(ctx.t(f"Kompetenzentwicklung: iLB und Kontrollgruppe ({name})",
+                                                 f"Competence development: iLB and control group ({name})")), s)
         else:
-            _without_control(ctx, ctx.section(
-                ctx.t("Kompetenzentwicklung im Zertifikatsprogramm (ZP)",
-                      "Competence development in the certificate programme (ZP)") if name == "ZP" else
-                ctx.t(f"Kompetenzentwicklung ({name})", f"Competence development ({name})")), s)
+            _without_control(ctx, ctx.section(ctx.t(f"Kompetenzentwicklung ohne Kontrollgruppe ({name})",
+                                                    f"Competence development without control group ({name})")), s)
+
+
+def estimated_effects(s: StudyResults) -> pd.DataFrame:
+    """The rows of the iLB-effects table that hold an estimate."""
+    e = s.effects
+    return e[np.isfinite(e["estimate"].astype(float))] if len(e) else e
+
+
+def trends(s: StudyResults, adjust: str) -> pd.DataFrame:
+    """Mean intercept and slope of each unconditional model that was estimated, with adjusted slope p.
+
+    Columns ``dimension``, ``factor`` (``i``, ``s``), ``est``, ``se``, ``pvalue``, ``ci_lower``,
+    ``ci_upper``, ``n``, ``p_adjusted`` (over the slopes of the estimated dimensions).
+    """
+    rows = []
+    for dim, m in s.models.items():
+        rec = m.records.get("unconditional")
+        if rec is None or not rec.ok:
+            continue
+        p = rec.results.params
+        for factor in ("i", "s"):
+            r = p[(p["lhs"] == factor) & (p["op"] == "~1")].iloc[0]
+            rows.append({"dimension": dim, "factor": factor, "est": float(r["est"]), "se": float(r["se"]),
+                         "pvalue": float(r["pvalue"]), "ci_lower": float(r["ci_lower"]),
+                         "ci_upper": float(r["ci_upper"]), "n": rec.n})
+    raw = pd.DataFrame(rows, columns=["dimension", "factor", "est", "se", "pvalue", "ci_lower", "ci_upper", "n"])
+    raw["p_adjusted"] = np.nan
+    mask = raw["factor"] == "s"
+    if mask.any():
+        raw.loc[mask, "p_adjusted"] = adjust_pvalues(raw.loc[mask, "pvalue"].to_numpy(float), adjust)
+    return raw
+
+
+def status_text(ctx: ReportContext, status: str) -> str:
+    """A model status in the report's words."""
+    return {"failed": ctx.t("Modell fehlgeschlagen", "model failed"),
+            "not_converged": ctx.t("nicht konvergiert", "not converged")}.get(
+                str(status).split(":")[0], ctx.t("nicht geschätzt", "not fitted"))
 
 
 def effect_sentence(ctx: ReportContext, s: StudyResults, dim: str) -> str | None:
@@ -43,23 +87,82 @@ def effect_sentence(ctx: ReportContext, s: StudyResults, dim: str) -> str | None
     effects = {f: Effect(float(r["estimate"].iloc[0]), float(r["se"].iloc[0]),
                          float(r["p_adjusted"].iloc[0]), int(r["n"].iloc[0])) for f, r in rows.items()}
     return describe_growth_effect(ctx.label(s, dim), intercept=effects["i"], slope=effects["s"],
-                                  lang=ctx.lang, rule=ctx.rule)
+                                  lang=ctx.lang, rule=ctx.rule, time_unit=slope_unit(s.study, ctx.lang))
+
+
+def _model_text(ctx: ReportContext, s: StudyResults) -> str:
+    """How the growth model is specified for this study's waves (two waves: the restricted model)."""
+    study = s.study
+    first = study.wave_names[0]
+    text = ctx.t(f"Für jede Kompetenzfacette wurde ein lineares latentes Wachstumskurvenmodell über die Wellen "
+                 f"{wave_list(study, 'de')} geschätzt (Zeitwerte {time_scores(study, 'de')}): Ausgangsniveau (i, bei "
+                 f"{first}) und Veränderung (s, je Zeiteinheit) jeder Person.",
+                 f"For each competence dimension a linear latent growth curve model over the waves "
+                 f"{wave_list(study, 'en')} was fitted (time scores {time_scores(study, 'en')}): each person's "
+                 f"intercept (i, at {first}) and slope (s, per time unit).")
+    if model_options(len(study.waves)):
+        text += ctx.t(" Bei zwei Wellen haben die Modelle eine gemeinsame Residualvarianz und keine Varianz der "
+                      "Veränderung (sonst wären sie nicht identifiziert).",
+                      " With two waves the models have one residual variance and no slope variance (otherwise "
+                      "they would not be identified).")
+    return text
 
 
 def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     lang, name = ctx.lang, s.study.name
     labels = ctx.labels(s)
-    controls = ", ".join(ctx.label(s, c) for c in s.study.covariate_names)
-    sec.paragraph(ctx.t("Für jede Kompetenzfacette wurde ein lineares latentes Wachstumskurvenmodell "
-                        "geschätzt: Ausgangsniveau (i, bei t1) und Veränderung (s, je Zeiteinheit) jeder "
-                        f"Person. Im konditionalen Modell sagen die iLB-Teilnahme und die Kontrollvariablen "
-                        f"({controls}) i und s vorher; der Koeffizient der iLB-Teilnahme ist der Unterschied "
-                        "zur Kontrollgruppe bei gleichen Kontrollvariablen.",
-                        "For each competence dimension a linear latent growth curve model was fitted: each "
-                        "person's intercept (i, at t1) and slope (s, per time unit). In the conditional model, "
-                        f"iLB participation and the controls ({controls}) predict i and s; the coefficient of iLB "
-                        "participation is the difference from the control group at equal controls."))
+    listed = controls(s.study, lang)
+    sec.paragraph(_model_text(ctx, s) + ctx.t(
+        f" Im konditionalen Modell sagen die iLB-Teilnahme und die Kontrollvariablen ({listed}) i und s vorher; der "
+        "Koeffizient der iLB-Teilnahme ist der Unterschied zur Kontrollgruppe bei gleichen Kontrollvariablen.",
+        f" In the conditional model, iLB participation and the controls ({listed}) predict i and s; the coefficient of "
+        "iLB participation is the difference from the control group at equal controls."))
     sec.heading(ctx.t("Effekte der iLB auf Ausgangsniveau und Veränderung", "Effects of iLB on intercept and slope"))
+    gap = s.gap("ilb_effects")
+    if gap is not None:
+        ctx.gap(sec, gap, only="ilb_effects")
+    else:
+        _effects(ctx, sec, s, listed)
+
+    sec.page_break()
+    sec.heading(ctx.t("Verläufe der iLB- und der Kontrollgruppe", "Trajectories of the iLB and control groups"))
+    gap = s.gap("group_comparison")
+    if gap is not None:
+        ctx.gap(sec, gap, only="group_comparison")
+    else:
+        implied = [m.implied for m in s.models.values() if len(m.implied)]
+        if implied:
+            observed = pd.concat([m.observed for m in s.models.values() if len(m.observed)], ignore_index=True)
+            waves = dict(zip(s.study.wave_names, s.study.time_scores, strict=True))
+            fig = F.trajectories(pd.concat(implied, ignore_index=True), observed, waves=waves, lang=lang,
+                                 labels=labels, rule=ctx.rule, ncols=3)
+            ctx.figure(sec, f"{name.lower()}_trajectories", fig,
+                       ctx.t(f"Modellimplizierte Verläufe je Kompetenzfacette: iLB und Kontrollgruppe ({name})",
+                             f"Model-implied trajectories per competence dimension: iLB and control group ({name})"),
+                       ctx.t("Mehrgruppenmodell ohne Kovariaten (freie Mittelwerte je Gruppe).",
+                             "Multi-group model without covariates (free means per group)."))
+        else:
+            sec.paragraph(ctx.t("Kein Mehrgruppenmodell konnte geschätzt werden (Gründe im Abschnitt „Warnungen und "
+                                "Modellstatus“).", "No multi-group model could be estimated (reasons in the section "
+                                "'Warnings and model status')."))
+    sec.page_break()
+    sec.heading(ctx.t("Mehrgruppenvergleich: Likelihood-Quotienten-Tests",
+                      "Multi-group comparison: likelihood-ratio tests"))
+    if gap is not None:
+        ctx.gap(sec, gap, analyses=False)
+    else:
+        _lr_tests(ctx, sec, s)
+    sec.heading(ctx.t("Parameter und Modellgüte der konditionalen Modelle",
+                      "Parameters and fit of the conditional models"))
+    gap = s.gap("ilb_effects")
+    if gap is not None:
+        ctx.gap(sec, gap, analyses=False)
+    else:
+        _growth_tables(ctx, sec, s, "conditional")
+
+
+def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> None:
+    lang, name = ctx.lang, s.study.name
     e = s.effects
     rows, suppressed = [], False
     factor_names = {"i": ctx.t("Ausgangsniveau (i)", "Intercept (i)"), "s": ctx.t("Veränderung (s)", "Slope (s)")}
@@ -68,8 +171,7 @@ def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
             cells = [ctx.label(s, dim) if factor == "i" else "", factor_names[factor]]
             hit = e[(e["dimension"] == dim) & (e["factor"] == factor)].iloc[0]
             if not np.isfinite(hit["estimate"]):
-                cells += [ctx.t("Modell fehlgeschlagen", "model failed") if hit["status"] == "failed"
-                          else ctx.t("nicht geschätzt", "not fitted"), "", "", "", ""]
+                cells += [status_text(ctx, hit["status"]), "", "", "", ""]
             elif not ctx.rule.allows(hit["n"]):
                 suppressed = True
                 cells += [ctx.mark] * 5
@@ -89,17 +191,22 @@ def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
                                     f"Veränderung (s) ({name})",
                                     f"Difference iLB − control group in intercept (i) and slope (s) ({name})"),
                        ctx.t(f"b = unstandardisierter Koeffizient der iLB-Teilnahme im konditionalen Modell "
-                             f"(Kontrollvariablen: {controls}); s in Skalenpunkten pro Zeiteinheit "
-                             f"(Zeitwerte t1 = 0, t3 = 2, t4 = 3). p ({adj}) = für {n_tests} "
+                             f"(Kontrollvariablen: {listed}); s in Skalenpunkten pro Zeiteinheit "
+                             f"(Zeitwerte {time_scores(s.study, 'de')}). p ({adj}) = für {n_tests} "
                              f"Tests adjustiert. N bis {format_count(n_model, lang)}.",
                              f"b = unstandardised coefficient of iLB participation in the conditional model "
-                             f"(controls: {controls}); s in scale points per time unit (time scores t1 = 0, t3 = 2, "
-                             f"t4 = 3). p ({adj}) = adjusted over {n_tests} "
+                             f"(controls: {listed}); s in scale points per time unit (time scores "
+                             f"{time_scores(s.study, 'en')}). p ({adj}) = adjusted over {n_tests} "
                              f"tests. N up to {format_count(n_model, lang)}."), suppressed=suppressed)
     table.align = ("left", "left", "right", "right", "right", "right", "right")
     ctx.table(sec, f"{name.lower()}_ilb_effects", e, table)
+    if not len(estimated_effects(s)):
+        sec.paragraph(ctx.t("Kein konditionales Modell konnte geschätzt werden (Gründe im Abschnitt „Warnungen und "
+                            "Modellstatus“).", "No conditional model could be estimated (reasons in the section "
+                            "'Warnings and model status')."))
+        return
     forest = e.rename(columns={"p_adjusted": "p_holm"})
-    fig = F.forest_plot(forest, lang=lang, labels=labels, rule=ctx.rule)
+    fig = F.forest_plot(forest, lang=lang, labels=ctx.labels(s), rule=ctx.rule)
     if ctx.results.settings.adjust != "holm" and fig.legends:
         fig.legends[0].texts[0].set_text(ctx.t("signifikant nach Benjamini-Hochberg (p ≤ ,05)",
                                                "significant after Benjamini-Hochberg (p ≤ .05)"))
@@ -116,22 +223,9 @@ def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
         sec.paragraph(ctx.t(f"p-Werte in diesen Sätzen: {adj}-adjustiert.",
                             f"p-values in these sentences: {adj}-adjusted."), "note")
 
-    sec.page_break()
-    sec.heading(ctx.t("Verläufe der iLB- und der Kontrollgruppe", "Trajectories of the iLB and control groups"))
-    implied = pd.concat([m.implied for m in s.models.values() if len(m.implied)], ignore_index=True) \
-        if any(len(m.implied) for m in s.models.values()) else None
-    observed = pd.concat([m.observed for m in s.models.values() if len(m.observed)], ignore_index=True)
-    waves = dict(zip(s.study.wave_names, s.study.time_scores, strict=True))
-    if implied is not None:
-        fig = F.trajectories(implied, observed, waves=waves, lang=lang, labels=labels, rule=ctx.rule, ncols=3)
-        ctx.figure(sec, f"{name.lower()}_trajectories", fig,
-                   ctx.t(f"Modellimplizierte Verläufe je Kompetenzfacette: iLB und Kontrollgruppe ({name})",
-                         f"Model-implied trajectories per competence dimension: iLB and control group ({name})"),
-                   ctx.t("Mehrgruppenmodell ohne Kovariaten (freie Mittelwerte je Gruppe).",
-                         "Multi-group model without covariates (free means per group)."))
-    sec.page_break()
-    sec.heading(ctx.t("Mehrgruppenvergleich: Likelihood-Quotienten-Tests",
-                      "Multi-group comparison: likelihood-ratio tests"))
+
+def _lr_tests(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
+    lang, name = ctx.lang, s.study.name
     lr = s.lr_tests
     rows = []
     for dim in dict.fromkeys(lr["dimension"]):
@@ -139,7 +233,7 @@ def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
         for test in ("intercepts", "slopes"):
             hit = lr[(lr["dimension"] == dim) & (lr["test"] == test)].iloc[0]
             if hit["status"] != "ok":
-                cells += [str(hit["status"]), ""]
+                cells += [status_text(ctx, hit["status"]), ""]
                 continue
             cells += [f"{format_number(hit['chisq'], 2, lang)} ({format_count(hit['df'], lang)})",
                       format_p(hit["pvalue"], lang, prefix=False)]
@@ -155,9 +249,6 @@ def _with_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
                              "i: test of equal intercept means; s: of equal slope means. Chi-square difference "
                              "test of the restricted against the free multi-group model (no covariates, unadjusted)."))
     ctx.table(sec, f"{name.lower()}_lr_tests", lr, table)
-    sec.heading(ctx.t("Parameter und Modellgüte der konditionalen Modelle",
-                      "Parameters and fit of the conditional models"))
-    _growth_tables(ctx, sec, s, "conditional")
 
 
 def _growth_tables(ctx: ReportContext, sec: Section, s: StudyResults, kind: str) -> None:
@@ -171,7 +262,7 @@ def _growth_tables(ctx: ReportContext, sec: Section, s: StudyResults, kind: str)
             fits[dim] = dict(rec.results.fit)
             n[dim] = rec.n
         elif rec is not None:
-            failed.append(f"{ctx.label(s, dim)}: {rec.status} ({rec.reason})")
+            failed.append(f"{ctx.label(s, dim)} ({status_text(ctx, rec.status)})")
     labels = ctx.labels(s)
     labels["ilb"] = {"de": "iLB-Teilnahme", "en": "iLB participation"}
     if params:
@@ -190,64 +281,58 @@ def _growth_tables(ctx: ReportContext, sec: Section, s: StudyResults, kind: str)
                                        n=n, caption=f"{caption}: {ctx.label(s, dim)}")
             part.add_to(sec)
     if failed:
-        sec.paragraph(ctx.t("Nicht geschätzt bzw. nicht berichtet: ", "Not estimated or not reported: ")
-                      + "; ".join(failed) + ".")
+        sec.paragraph(ctx.t("Nicht geschätzt bzw. nicht berichtet (Gründe im Abschnitt „Warnungen und "
+                            "Modellstatus“): ", "Not estimated or not reported (reasons in the section 'Warnings "
+                            "and model status'): ") + "; ".join(failed) + ".")
 
 
 def _without_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     lang, name = ctx.lang, s.study.name
     labels = ctx.labels(s)
-    sec.paragraph(ctx.t(f"Im {name} nutzten alle Befragten die iLB; es gibt keine Kontrollgruppe, Effekte der "
-                        "iLB lassen sich daher nicht isolieren. Berichtet wird das unkonditionale "
-                        "Wachstumskurvenmodell je Kompetenzfacette: mittleres Ausgangsniveau und mittlere "
-                        "Veränderung.",
-                        f"In the {name} all respondents used iLB; there is no control group, so effects of iLB "
-                        "cannot be isolated. Reported is the unconditional growth curve model per competence "
-                        "dimension: mean intercept and mean slope."))
-    rows, sentences, raw_rows = [], [], []
+    everyone = s.study.ilb_use is not None and s.study.ilb_use.kind == "everyone"
+    who = ctx.t(f"In der Stichprobe {name} nutzten alle Befragten die iLB; es gibt keine Kontrollgruppe, Effekte der "
+                "iLB lassen sich daher nicht isolieren. " if everyone else
+                f"Die Stichprobe {name} hat keine Kontrollgruppe. ",
+                f"In the sample {name} all respondents used iLB; there is no control group, so effects of iLB "
+                "cannot be isolated. " if everyone else
+                f"The sample {name} has no control group. ")
+    sec.paragraph(who + _model_text(ctx, s) + ctx.t(
+        " Berichtet wird das unkonditionale Wachstumskurvenmodell je Kompetenzfacette: mittleres Ausgangsniveau "
+        "und mittlere Veränderung.",
+        " Reported is the unconditional growth curve model per competence dimension: mean intercept and mean "
+        "slope."))
+    rows, sentences = [], []
+    unit = slope_unit(s.study, lang)
+    raw = trends(s, ctx.results.settings.adjust)
     for dim, m in s.models.items():
         rec = m.records.get("unconditional")
         cells = [ctx.label(s, dim)]
         if rec is None or not rec.ok:
-            cells += [ctx.t("Modell fehlgeschlagen", "model failed"), "", "", "", ""]
+            cells += [status_text(ctx, rec.status if rec is not None else "failed"), "", "", "", ""]
             rows.append(cells)
             continue
-        p = rec.results.params
-        i = p[(p["lhs"] == "i") & (p["op"] == "~1")].iloc[0]
-        sl = p[(p["lhs"] == "s") & (p["op"] == "~1")].iloc[0]
-        raw_rows += [{"dimension": dim, "factor": f, "est": float(r["est"]), "se": float(r["se"]),
-                      "pvalue": float(r["pvalue"]), "ci_lower": float(r["ci_lower"]),
-                      "ci_upper": float(r["ci_upper"]), "n": rec.n} for f, r in (("i", i), ("s", sl))]
+        i, sl = (raw[(raw["dimension"] == dim) & (raw["factor"] == f)].iloc[0] for f in ("i", "s"))
         if not ctx.rule.allows(rec.n):
             rows.append(cells + [ctx.mark] * 5)
             continue
         cells += [format_number(i["est"], 2, lang),
                   f"{format_number(sl['est'], 3, lang)} {format_interval(sl['ci_lower'], sl['ci_upper'], 3, lang)}",
-                  format_p(sl["pvalue"], lang, prefix=False), "", format_count(rec.n, lang)]
+                  format_p(sl["pvalue"], lang, prefix=False), format_p(sl["p_adjusted"], lang, prefix=False),
+                  format_count(rec.n, lang)]
         rows.append(cells)
         sentences.append(describe_trend(ctx.label(s, dim), Effect(float(sl["est"]), float(sl["se"]),
                                                                   float(sl["pvalue"]), rec.n),
-                                        lang=lang, rule=ctx.rule))
-    adjust_column: dict[str, float] = {}
-    raw = pd.DataFrame(raw_rows)
-    if len(raw):
-        raw["p_adjusted"] = np.nan
-        mask = raw["factor"] == "s"
-        raw.loc[mask, "p_adjusted"] = adjust_pvalues(raw.loc[mask, "pvalue"].to_numpy(float),
-                                                     ctx.results.settings.adjust)
-        adjust_column = {r.dimension: r.p_adjusted for r in raw[mask].itertuples()}
-    for cells in rows:
-        dim = next((d for d in s.models if ctx.label(s, d) == cells[0]), None)
-        if adjust_column and dim in adjust_column and cells[4] == "":
-            cells[4] = format_p(adjust_column[dim], lang, prefix=False)
+                                        lang=lang, rule=ctx.rule, time_unit=unit))
     ci = ctx.t("95 %-KI", "95% CI")
+    first = s.study.wave_names[0]
     frame = pd.DataFrame(rows, columns=[ctx.words["dimension"], "i", f"s [{ci}]", "p", f"p ({ctx.adjust})", "N"])
     table = ctx.simple(frame, ctx.t(f"Mittleres Ausgangsniveau und mittlere Veränderung ({name})",
                                     f"Mean intercept and mean slope ({name})"),
-                       ctx.t("i = mittleres Ausgangsniveau (t1), s = mittlere Veränderung in Skalenpunkten pro "
-                             "Zeiteinheit. Unkonditionales lineares Wachstumskurvenmodell (FIML).",
-                             "i = mean intercept (t1), s = mean slope in scale points per time unit. Unconditional "
-                             "linear growth curve model (FIML)."),
+                       ctx.t(f"i = mittleres Ausgangsniveau ({first}), s = mittlere Veränderung in Skalenpunkten pro "
+                             f"Zeiteinheit (Zeitwerte {time_scores(s.study, 'de')}). Unkonditionales lineares "
+                             "Wachstumskurvenmodell (FIML).",
+                             f"i = mean intercept ({first}), s = mean slope in scale points per time unit (time "
+                             f"scores {time_scores(s.study, 'en')}). Unconditional linear growth curve model (FIML)."),
                        suppressed=any(ctx.mark in c for c in rows))
     ctx.table(sec, f"{name.lower()}_growth_means", raw, table)
     implied = [m.implied for m in s.models.values() if len(m.implied)]
@@ -257,8 +342,10 @@ def _without_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
         fig = F.trajectories(pd.concat(implied, ignore_index=True), observed, waves=waves, lang=lang,
                              labels=dict(labels), rule=ctx.rule, ncols=3)
         ctx.figure(sec, f"{name.lower()}_trajectories", fig,
-                   ctx.t(f"Modellimplizierte Verläufe je Kompetenzfacette ({name}, alle iLB-Teilnehmende)",
-                         f"Model-implied trajectories per competence dimension ({name}, all iLB participants)"))
+                   ctx.t(f"Modellimplizierte Verläufe je Kompetenzfacette ({name}, "
+                         f"{'alle iLB-Teilnehmende' if everyone else 'alle Befragten'})",
+                         f"Model-implied trajectories per competence dimension ({name}, "
+                         f"{'all iLB participants' if everyone else 'all respondents'})"))
     if sentences:
         sec.heading(ctx.t("Lesart", "Reading"), level=3)
         sec.bullets(sentences)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ilb_eval.formatting import MISSING, format_bounded, format_count, format_interval
@@ -42,8 +43,7 @@ def build(ctx: ReportContext) -> None:
                              f" / {format_bounded(h['omega'], 2, lang)}")
             rows.append(cells)
         frame = pd.DataFrame(rows, columns=[ctx.words["dimension"], "k", *waves])
-        n_text = ", ".join(f"{w}: {format_count(int(r.loc[r['wave'] == w, 'n'].min()), lang)}–"
-                           f"{format_count(int(r.loc[r['wave'] == w, 'n'].max()), lang)}" for w in waves)
+        n_text = ", ".join(f"{w}: {_range(ctx, r.loc[r['wave'] == w, 'n'])}" for w in waves)
         table = ctx.simple(frame, ctx.t(f"Reliabilität der Kompetenzskalen ({name})",
                                         f"Reliability of the competence scales ({name})"),
                            ctx.t("Zellen: α [95 %-KI] / ω je Welle. k = Anzahl Items. Personen mit vollständigen "
@@ -53,10 +53,19 @@ def build(ctx: ReportContext) -> None:
                            suppressed=suppressed)
         ctx.table(sec, f"{name.lower()}_reliability", s.reliability, table)
     low = [(n, row) for n, s in ctx.studies.items() for row in s.reliability.itertuples()
-           if ctx.rule.allows(row.n) and row.alpha < 0.7]
+           if row.scale in {sc.name for sc in s.study.competence_scales} and ctx.rule.allows(row.n)
+           and row.alpha < 0.7]
     sec.paragraph(ctx.t("Alle Skalen erreichen in allen Wellen α ≥ ,70." if not low else
                         f"{format_count(len(low), lang)} Kombinationen aus Skala und Welle liegen unter α = ,70; "
                         "ihre Ergebnisse sind vorsichtig zu lesen.",
                         "All scales reach α ≥ .70 at all waves." if not low else
                         f"{format_count(len(low), lang)} combinations of scale and wave have α below .70; read "
                         "their results with care."))
+
+
+def _range(ctx: ReportContext, n: pd.Series) -> str:
+    """``1.201–1.220``: the smallest and largest published n (the mark where one is suppressed)."""
+    low, high = n.min(skipna=False), n.max(skipna=False)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return ctx.mark
+    return f"{format_count(low, ctx.lang)}–{format_count(high, ctx.lang)}"

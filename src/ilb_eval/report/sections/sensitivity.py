@@ -9,6 +9,7 @@ from ilb_eval.analysis.pipeline import StudyResults
 from ilb_eval.formatting import MISSING, format_count, format_number, format_p
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Section
+from ilb_eval.report.sections.growth import status_text
 
 __all__ = ["KEY", "build", "present"]
 
@@ -83,7 +84,7 @@ def _estimator_table(ctx: ReportContext, sec: Section, s: StudyResults, est: pd.
     for r in est.itertuples():
         cells = [ctx.label(s, str(r.dimension))]
         if r.status not in ("ok", "not_converged") or not np.isfinite(r.estimate_ml):
-            rows.append(cells + [_status_text(ctx, str(r.status))] + [""] * 5)
+            rows.append(cells + [status_text(ctx, str(r.status))] + [""] * 5)
             continue
         if not ctx.rule.allows(r.n):
             suppressed = True
@@ -94,7 +95,7 @@ def _estimator_table(ctx: ReportContext, sec: Section, s: StudyResults, est: pd.
             cells += [format_number(r.se_mlr, 3, lang), format_p(r.pvalue_ml, lang, prefix=False),
                       format_p(r.pvalue_mlr, lang, prefix=False)]
         else:
-            cells += [_status_text(ctx, "not_converged"), format_p(r.pvalue_ml, lang, prefix=False), MISSING]
+            cells += [status_text(ctx, "not_converged"), format_p(r.pvalue_ml, lang, prefix=False), MISSING]
         cells.append(format_count(r.n, lang))
         rows.append(cells)
     frame = pd.DataFrame(rows, columns=[ctx.words["dimension"], "b", "SE (ML)", "SE (MLR)", "p (ML)", "p (MLR)", "N"])
@@ -130,7 +131,7 @@ def _variant_table(ctx: ReportContext, sec: Section, s: StudyResults, var: pd.Da
         label = ctx.label(s, str(dim))
         first = part.iloc[0]
         if first["status"] != "ok":
-            rows.append([label, _status_text(ctx, str(first["status"]))] + [""] * (2 * len(names) - 1))
+            rows.append([label, status_text(ctx, str(first["status"]))] + [""] * (2 * len(names) - 1))
             continue
         if not ctx.rule.allows(first["n"]):
             suppressed = True
@@ -185,8 +186,3 @@ def _variant_table(ctx: ReportContext, sec: Section, s: StudyResults, var: pd.Da
                         note, suppressed=suppressed)
     ctx.table(sec, f"{name.lower()}_sensitivity_variants", var, table)
 
-
-def _status_text(ctx: ReportContext, status: str) -> str:
-    return {"failed": ctx.t("Modell fehlgeschlagen", "model failed"),
-            "not_converged": ctx.t("nicht konvergiert", "not converged")}.get(
-                status, ctx.t("nicht geschätzt", "not fitted"))

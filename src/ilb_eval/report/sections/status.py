@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ilb_eval.analysis.gaps import gap_text
 from ilb_eval.formatting import MISSING, format_count
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.problems import problem_text
@@ -11,6 +12,16 @@ from ilb_eval.report.problems import problem_text
 __all__ = ["KEY", "build"]
 
 KEY = "status"
+
+#: Explanations of the engine's warning codes in the status table's note.
+_CODE_TEXTS = {
+    "ROWS_DROPPED": ("Personen mit fehlender Kovariate ausgeschlossen", "persons with a missing covariate left out"),
+    "NEG_LV_VARIANCE": ("negative geschätzte Varianz eines Wachstumsfaktors (Heywood-Fall, meist Varianz der "
+                        "Veränderung nahe 0)", "negative estimated variance of a growth factor (Heywood case, "
+                        "usually a slope variance near 0)"),
+    "NEG_OV_VARIANCE": ("negative geschätzte Residualvarianz einer Welle", "negative estimated residual variance "
+                        "of a wave"),
+}
 
 
 def build(ctx: ReportContext) -> None:
@@ -36,7 +47,7 @@ def build(ctx: ReportContext) -> None:
                      f"{format_count(len(records), lang)} models; "
                      + ", ".join(f"{status_words.get(k, k)}: {format_count(v, lang)}" for k, v in counts.items())
                      + ". A failed model never stops the run; it is listed here with its reason."))
-    raw = pd.DataFrame([r.to_dict() for r in records])
+    raw = pd.DataFrame([r.to_dict(ctx.rule) for r in records])
     rows = []
     for (sample, kind), group in raw.groupby(["sample", "kind"], sort=False):
         codes: dict[str, int] = {}
@@ -50,25 +61,33 @@ def build(ctx: ReportContext) -> None:
     frame = pd.DataFrame(rows, columns=[ctx.t("Stichprobe", "Sample"), ctx.t("Modell", "Model"),
                                         ctx.t("ok/alle", "ok/all"),
                                         ctx.t("Warnungen (Anzahl Modelle)", "Warnings (number of models)")])
+    seen = sorted({w.split(":", 1)[0] for r in records for w in r.warnings})
+    explained = "; ".join(f"{code} = {_CODE_TEXTS[code][0 if lang == 'de' else 1]}" for code in seen
+                          if code in _CODE_TEXTS)
     table = ctx.simple(frame, ctx.t("Status der Modelle", "Status of the models"),
-                        ctx.t("Je Modellart ein Modell pro Kompetenzfacette; Status jedes einzelnen Modells in "
-                                 "manifest.json und tables/model_status.csv. Warnungscodes: ROWS_DROPPED = Personen "
-                                 "mit fehlender Kovariate ausgeschlossen; NEG_LV_VARIANCE = negative geschätzte "
-                                 "Varianz eines Wachstumsfaktors (Heywood-Fall, meist Varianz der Veränderung nahe 0); "
-                                 "NEG_OV_VARIANCE = negative geschätzte Residualvarianz einer Welle.",
-                           "One model per competence dimension and model kind; the status of every single model "
-                           "is in manifest.json and tables/model_status.csv. Warning codes: ROWS_DROPPED = persons "
-                           "with a missing covariate left out; NEG_LV_VARIANCE = negative estimated variance of a "
-                           "growth factor (Heywood case, usually a slope variance near 0); NEG_OV_VARIANCE = "
-                           "negative estimated residual variance of a wave."),
-                        align=("left", "left", "right", "left"))
+                       ctx.t("Je Modellart ein Modell pro Kompetenzfacette; Status jedes einzelnen Modells in "
+                             "manifest.json und tables/model_status.csv."
+                             + (f" Warnungscodes: {explained}." if explained else ""),
+                             "One model per competence dimension and model kind; the status of every single model "
+                             "is in manifest.json and tables/model_status.csv."
+                             + (f" Warning codes: {explained}." if explained else "")),
+                       align=("left", "left", "right", "left"))
     ctx.table(sec, "model_status", raw, table)
-    bad = [r for r in records if r.status != "ok"]
+    gaps = ctx.results.gaps
+    if gaps:
+        sec.heading(ctx.t("Nicht durchgeführte Analysen", "Analyses not run"), level=3)
+        sec.bullets([f"{g.study}: {gap_text(g, lang)}" for g in gaps])
+    causes = {g.cause["en"]: g.cause[lang] for g in gaps}
+    bad: dict[tuple[str, str, str, str], list[str]] = {}
+    for r in records:
+        if r.status != "ok":
+            bad.setdefault((r.sample, r.kind, r.status, r.reason), []).append(
+                ctx.label(ctx.results.studies[r.sample], r.dimension))
     if bad:
         sec.heading(ctx.t("Nicht berichtete Modelle", "Models not reported"), level=3)
-        sec.bullets([f"{r.sample}, {ctx.label(ctx.results.studies[r.sample], r.dimension)}, "
-                     f"{kinds.get(r.kind, r.kind)}: {status_words.get(r.status, r.status)} – {r.reason}"
-                     for r in bad])
+        sec.bullets([f"{sample}, {kinds.get(kind, kind)} ({', '.join(dims)}): {status_words.get(status, status)}"
+                     + (f" – {causes.get(reason, reason)}" if reason else "")
+                     for (sample, kind, status, reason), dims in bad.items()])
     notes, untranslated = _data_notes(ctx)
     if notes:
         sec.heading(ctx.t("Hinweise der Datenprüfung", "Notes from the data checks"), level=3)
