@@ -201,8 +201,19 @@ def test_score_test_of_mlr_fit_says_it_is_not_robust() -> None:
 def test_score_test_names_the_tied_parameters() -> None:
     uni = score_test(our_fit("mg_scalar_ml")).univariate
     row = uni[(uni["lhs"] == ".p27.") & (uni["rhs"] == ".p63.")].iloc[0]
+    assert row["label"] == ".p27."
     assert (row["left_lhs"], row["left_op"], row["left_group"]) == ("x3", "~1", "Pasteur")
     assert (row["right_lhs"], row["right_op"], row["right_group"]) == ("x3", "~1", "Grant-White")
+
+
+def test_score_test_labels_of_user_labels_and_constraints() -> None:
+    uni = score_test(our_fit("dg_cov_ml")).univariate
+    assert uni[["lhs", "rhs", "label"]].values.tolist() == [
+        ["b1", "b2", ""], [".p10.", ".p12.", "a"], [".p15.", ".p16.", "e"]
+    ]
+    assert uni[["left_lhs", "left_op", "left_rhs"]].values.tolist() == [
+        ["visual", "~", "grade"], ["visual", "~", "ageyr"], ["x2", "~~", "x2"]
+    ]
 
 
 def test_modindices_minimum_and_sort() -> None:

@@ -43,8 +43,10 @@ class Equalities:
         (constraints x rows).
     table
         One row per constraint: ``lhs``, ``op``, ``rhs`` as lavaan writes them,
-        and :data:`SIDE_COLUMNS`: the parameter (lhs, op, rhs, group label)
-        that each side names, where a side is a single label.
+        ``label`` (the label that ties the two rows: the user's, or the first
+        row's plabel for ``group_equal``; "" for a user constraint) and
+        :data:`SIDE_COLUMNS`: the parameter (lhs, op, rhs, group label) that
+        each side names, where a side is a single label.
     """
 
     matrix: np.ndarray
@@ -93,7 +95,7 @@ def row_equalities(model: SemModel) -> Equalities:
                   key=lambda c: (c.line, c.column))  # fmt: skip
     matrix, _ = linear_system(space, user, len(rows))
     records = [
-        [c.lhs.text, "==", c.rhs.text,
+        [c.lhs.text, "==", c.rhs.text, "",
          *_side(c.lhs.text, rows_by_label, table), *_side(c.rhs.text, rows_by_label, table)]
         for c in user
     ]  # fmt: skip
@@ -111,10 +113,11 @@ def row_equalities(model: SemModel) -> Equalities:
             extra.append(line)
             records.append(
                 [table.at[first, "plabel"], "==", table.at[other, "plabel"],
+                 table.at[first, "label"],
                  *_side(table.at[first, "plabel"], rows_by_label, table),
                  *_side(table.at[other, "plabel"], rows_by_label, table)]
             )  # fmt: skip
     if extra:
         matrix = np.vstack([matrix, np.array(extra)])
-    frame = pd.DataFrame(records, columns=["lhs", "op", "rhs", *SIDE_COLUMNS])
+    frame = pd.DataFrame(records, columns=["lhs", "op", "rhs", "label", *SIDE_COLUMNS])
     return Equalities(matrix=matrix, table=frame)

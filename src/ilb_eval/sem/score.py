@@ -58,8 +58,9 @@ class ScoreTest:
     univariate
         One row per ``==`` constraint, in lavaan's order: ``lhs``, ``op``,
         ``rhs`` (lavaan's text, ``.p2. == .p38.`` for tied rows), ``X2``,
-        ``df`` (1), ``p_value`` and the parameters the two sides name
-        (``left_lhs``, ``left_op``, ``left_rhs``, ``left_group``, ``right_...``).
+        ``df`` (1), ``p_value``, the ``label`` that ties the rows and the
+        parameters the two sides name (``left_lhs``, ``left_op``,
+        ``left_rhs``, ``left_group``, ``right_...``).
     cumulative
         With ``cumulative=True``: the constraints in decreasing order of their
         univariate ``X2``, each row releasing it and all rows above
