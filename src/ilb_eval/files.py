@@ -27,16 +27,18 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from ilb_eval.exceptions import OutputError, printable
+from ilb_eval.exceptions import InputError, OutputError, Problem, printable
 
 __all__ = [
     "DATA_SUFFIXES",
     "atomic_write_bytes",
     "atomic_write_text",
+    "check_input_folder",
     "check_output_dir",
     "check_output_file",
     "check_output_folder",
     "os_error_line",
+    "path_problem",
     "recorded_outputs",
     "refuse_overwriting_inputs",
     "sha256_file",
@@ -85,9 +87,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, private: bo
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o600 if private else 0o644)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        if isinstance(error, OSError) and not error.filename:
+            error.filename = str(target)  # a full disk at fsync names no file; the user needs to know which
         raise
     return target
 
@@ -347,6 +351,73 @@ def check_output_dir(path: str | os.PathLike[str], *, option: str = "--out") -> 
     raise OutputError(f"[OUTPUT_PATH] {name}: {reason}; nothing was written. Fix: {fix}.")
 
 
+def path_problem(path: str | os.PathLike[str], *, folder: bool = False) -> str | None:
+    """What keeps ``path`` from being read as a file (or, with ``folder``, as a folder); ``None`` if nothing.
+
+    Tells apart the cases that a bare "not found" would hide: a folder where
+    a file is expected (and the reverse), a symbolic link that points
+    nowhere or in a loop, a path through a file.
+
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> (base / "loop").symlink_to(base / "loop")
+    >>> path_problem(base), path_problem(base / "loop"), path_problem(base / "none.csv"), path_problem(base, folder=True)
+    ('is a folder, not a file', 'is a symbolic link that points nowhere or in a loop', 'does not exist', None)
+    """
+    target = Path(path)
+    try:
+        if target.is_symlink() and not target.exists():
+            return "is a symbolic link that points nowhere or in a loop"
+        if not target.exists():
+            existing = target.parent
+            while not existing.exists() and existing != existing.parent:
+                existing = existing.parent
+            if existing.exists() and not existing.is_dir():
+                return f"does not exist ({printable(existing.name)!r} is a file, not a folder)"
+            return "does not exist"
+        if folder and not target.is_dir():
+            return "is a file, not a folder"
+        if not folder and target.is_dir():
+            return "is a folder, not a file"
+    except OSError as error:  # a loop further up the path, a name too long, ...
+        return _os_reason(error)[0]
+    return None
+
+
+def check_input_folder(path: str | os.PathLike[str], *, option: str = "--data") -> None:
+    """Check a data folder before reading: it exists, is a folder and can be listed.
+
+    Raises
+    ------
+    InputError
+        One ``DATA_FOLDER`` problem naming the folder, what is wrong and the fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_input_folder(folder)
+    >>> try:
+    ...     check_input_folder(folder / "exports")
+    ... except InputError as error:
+    ...     print(error)
+    [DATA_FOLDER] exports: the data folder does not exist. Fix: pass the folder that holds the wave files with --data.
+    """
+    target = Path(path)
+    problem = path_problem(target, folder=True)
+    if problem is None:
+        try:
+            with os.scandir(target):
+                pass
+        except OSError as error:
+            problem = f"cannot be listed ({_os_reason(error)[0]})"
+    if problem is not None:
+        raise InputError([Problem(
+            code="DATA_FOLDER", message=f"the data folder {problem}", file=printable(target.name or str(target)),
+            fix=f"pass the folder that holds the wave files with {option}",
+        )])
+
+
 _OS_ERRORS: dict[int, tuple[str, str]] = {
     errno.ENOENT: ("does not exist", "check the path"),
     errno.EACCES: ("permission denied", "check that you may read (inputs) or write (outputs) there"),
@@ -369,6 +440,13 @@ _OS_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
+def _os_reason(error: OSError) -> tuple[str, str]:
+    """What happened, in plain words, and the fix."""
+    if error.errno in _OS_ERRORS:
+        return _OS_ERRORS[error.errno]
+    return f"the file system reported: {error.strerror or type(error).__name__}", "check the path and the permissions"
+
+
 def os_error_line(error: OSError) -> str:
     """A file-system error as one line for the command line, without a traceback.
 
@@ -382,10 +460,7 @@ def os_error_line(error: OSError) -> str:
     >>> os_error_line(OSError(errno.ENOSPC, "No space left on device"))
     '[FILE_SYSTEM] no space left on the device. Fix: free disk space or choose another place for the output.'
     """
-    text, fix = _OS_ERRORS.get(error.errno or -1, (None, "check the path and the permissions"))
-    if text is None:
-        reason = error.strerror or type(error).__name__
-        text = f"the file system reported: {reason}"
+    text, fix = _os_reason(error)
     names = [Path(str(n)).name or str(n) for n in (error.filename, error.filename2) if n not in (None, "")]
     where = " -> ".join(printable(n) for n in names)
     return f"[FILE_SYSTEM] {where + ': ' if where else ''}{text}. Fix: {fix}."

@@ -71,7 +71,8 @@ def test_each_format_is_named_when_a_csv_is_expected(tmp_path, label):
     WRITERS[label](path)
     assert identify(path).label == label
     line = format_problem(path, wave="t1").one_line()
-    assert line.startswith(f"[WRONG_FORMAT] eap_t1.csv: this is a{'n' if label[0] in 'aeiouAEIOU' else ''} "
+    article = "an" if label[0] in "aeiouAEIOU" or label.startswith(("SPSS", "xz")) else "a"
+    assert line.startswith(f"[WRONG_FORMAT] eap_t1.csv: this is {article} "
                            f"{label}, not a CSV file. Fix: ")
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ilb_eval.cli import print_warnings
+from ilb_eval.files import check_input_folder
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies, load_study
 
@@ -41,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from ilb_eval.describe import describe_studies, describe_text
 
     studies = [load_study(name) for name in args.study or available_studies()]
-    summary = describe_studies(studies, args.data if args.data is not None else example_dir())
+    data_dir = args.data if args.data is not None else example_dir()
+    check_input_folder(data_dir)
+    summary = describe_studies(studies, data_dir)
     if args.json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:

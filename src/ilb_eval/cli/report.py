@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ilb_eval.cli import print_warnings
 from ilb_eval.exceptions import printable
-from ilb_eval.files import check_output_dir, refuse_overwriting_inputs
+from ilb_eval.files import check_input_folder, check_output_dir, refuse_overwriting_inputs
 from ilb_eval.report.context import ReportWarning
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies
@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from ilb_eval.analysis.pipeline import DEFAULT_SEED
     from ilb_eval.report.pipeline import write_report
 
+    check_input_folder(args.data if args.data is not None else example_dir())
     if args.out is not None:  # before the work: a writable folder, never inside the data
         check_output_dir(args.out, option="--out")
         refuse_overwriting_inputs([args.out], [args.data if args.data is not None else example_dir()])

@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ilb_eval.files import check_input_folder
 from ilb_eval.io import validate_study_data
 from ilb_eval.io.interviews import INTERVIEW_FILE, interview_problems
 from ilb_eval.resources import example_dir
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     """Validate each study's data; 0 when all can be analysed, 2 otherwise."""
     names = args.study or available_studies()
     data_dir = args.data if args.data is not None else example_dir()
+    check_input_folder(data_dir)
     studies = [load_study(name) for name in names]
     ok = True
     for study in studies:

@@ -89,6 +89,18 @@ def normalise_person_code(code: str) -> str:
     >>> [normalise_person_code(c) for c in (" Mü 12 ", "MUE12", "ＭＵＥ１２", "MUE\u200b12", "Mu\u030812")]
     ['mue12', 'mue12', 'mue12', 'mue12', 'mue12']
     """
+    if code.isascii():  # the usual case, and a fast one: NFKC and case folding are plain lower case here
+        return _SPACE.sub("", code.lower())
+    key = _normalise_once(code)
+    for _ in range(3):  # removing spaces can bring a letter and a combining mark together ("R" "¸" -> "Ŗ")
+        again = _normalise_once(key)
+        if again == key:
+            break
+        key = again
+    return key
+
+
+def _normalise_once(code: str) -> str:
     text = unicodedata.normalize("NFKC", code)
     if not text.isascii():
         text = "".join(c for c in text if unicodedata.category(c) != "Cf")

@@ -164,11 +164,15 @@ def _fix(kind: FileKind, expected: str, name: str, wave: str | None) -> str:
     stem = Path(name).stem
     declare = f"for wave {wave} " if wave else ""
     if kind.key in ("xlsx", "sav"):
+        if wave is None:
+            return f"save it as CSV, or name it {stem}.{kind.key}"
         return (f"save it as CSV, or name it {stem}.{kind.key} and declare that file {declare}in the study "
                 f"definition (format {kind.key})")
     if kind.key in ("gzip", "bzip2", "xz", "7z", "rar", "zstd", "zip"):
         return "unpack the archive and use the export file inside it"
     if kind.key == "text":
+        if wave is None:
+            return f"name it {stem}.csv, or save it again as {expected}"
         return (f"name it {stem}.csv and declare that file {declare}in the study definition, or save it "
                 f"again as {expected}")
     if expected == "xlsx":
@@ -217,7 +221,7 @@ def format_problem(path: str | Path, *, wave: str | None = None) -> Problem | No
         kind = found
     if kind.key == key:
         return None
-    article = "an" if kind.label[0].lower() in "aeiou" else "a"
+    article = "an" if kind.label[0].lower() in "aeiou" or kind.label.startswith(("SPSS", "XML", "xz")) else "a"
     return make_problem(
         "WRONG_FORMAT", f"this is {article} {kind.label}, not {wanted}",
         file=printable(path.name), fix=_fix(kind, key, path.name, wave),

@@ -364,7 +364,8 @@ def _check_person_id(name: str, cells: list[str | None], rows: Sequence[int], fi
         if kind is not None:
             personal.setdefault(kind, []).append(row)
     if personal:
-        kinds = "; ".join(f"{kind}s in {_rows(len(found))}" for kind, found in personal.items())
+        kinds = "; ".join(f"{kind}{'es' if kind.endswith('s') else 's'} in {_rows(len(found))}"
+                          for kind, found in personal.items())
         problems.append(
             make_problem(
                 "DIRECT_IDENTIFIER",

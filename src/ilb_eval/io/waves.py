@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from ilb_eval.exceptions import InputError, Problem
+from ilb_eval.files import path_problem
 from ilb_eval.io.codes import errors_only, make_problem
 from ilb_eval.io.formats import read_file
 from ilb_eval.io.report import FileReport, ValidationReport
@@ -174,9 +175,11 @@ def _not_found(path: Path, wave: Wave) -> Problem:
     if folder.is_dir():
         near = [p.name for p in folder.iterdir() if p.name.lower() == path.name.lower() and p.name != path.name]
     hint = f"; the folder has {near[0]!r} (check the spelling)" if near else ""
-    where = f"in {folder}" if folder.is_dir() else f"because the folder {folder} does not exist"
+    where = f"in {folder}" if folder.is_dir() else f"because the folder {folder} {path_problem(folder, folder=True)}"
+    found = path_problem(path)  # a folder or a broken link under the file's name is not "not found"
+    what = f"is there, but {found}" if found != "does not exist" else f"was not found {where}{hint}"
     return make_problem(
-        "FILE_NOT_FOUND", f"the export of wave {wave.name} was not found {where}{hint}",
+        "FILE_NOT_FOUND", f"the export of wave {wave.name} {what}",
         file=path.name, expected=f"file {path.name}",
         fix=f"put the export of wave {wave.name} there under this name, or pass the right data folder (--data DIR)",
     )
