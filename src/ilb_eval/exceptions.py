@@ -34,6 +34,7 @@ __all__ = [
     "WeightingWarning",
     "format_rows",
     "printable",
+    "printable_lines",
 ]
 
 _MAX_ROWS_SHOWN = 10
@@ -81,6 +82,16 @@ def printable(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def printable_lines(text: str) -> str:
+    r"""Several lines, each made :func:`printable` (the line breaks themselves are kept).
+
+    >>> print(printable_lines("data folder: /data/\x1b[2Jx\nok"))
+    data folder: /data/\x1b[2Jx
+    ok
+    """
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,9 @@ def test_cli_missing_data_folder(tmp_path):
     study = catalogue.wavefiles.copy_study("EAP", tmp_path / "definition")
     result = cli("validate", "--study", str(study), "--data", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
-    assert {PROBLEM_LINE.match(line).group(1) for line in problem_lines(result)} == {"FILE_NOT_FOUND"}
+    # one line about the folder, not one "not found" per wave file (issue 18, item 5)
+    assert result.stderr.splitlines() == ["error: [DATA_FOLDER] nowhere: the data folder does not exist. "
+                                          "Fix: pass the folder that holds the wave files with --data."]
 
 
 def test_error_classes_are_the_package_own():

@@ -137,7 +137,7 @@ def test_cli_fit_outputs_and_errors(tmp_path):
     frame.loc[7, "t4"] = FREE_TEXT  # text in an outcome
     frame.to_csv(csv, index=False)
     result = cli("fit", "--data", str(csv), "--outcomes", "t1", "t3", "t4", "--time-scores", "0", "2", "3")
-    assert result.returncode == 2 and "[NOT_NUMERIC]" in result.stderr
+    assert result.returncode == 2 and "[WRONG_TYPE]" in result.stderr
     assert leaks(result.stdout + result.stderr) == []
 
 

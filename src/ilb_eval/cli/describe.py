@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ilb_eval.cli import print_warnings
+from ilb_eval.exceptions import printable_lines
 from ilb_eval.files import check_input_folder
 from ilb_eval.resources import example_dir
 from ilb_eval.study import available_studies, load_study
@@ -48,6 +49,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(describe_text(summary, args.lang, studies) + "\n")
+        sys.stdout.write(printable_lines(describe_text(summary, args.lang, studies)) + "\n")
     print_warnings([line for study in studies for line in summary[study.name]["problems"]])
     return 0

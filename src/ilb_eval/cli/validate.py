@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ilb_eval.exceptions import printable_lines
 from ilb_eval.files import check_input_folder
 from ilb_eval.io import validate_study_data
 from ilb_eval.io.interviews import INTERVIEW_FILE, interview_problems
@@ -50,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
     ok = True
     for study in studies:
         report = validate_study_data(study, data_dir)
-        sys.stdout.write(report.as_text() + "\n")
+        sys.stdout.write(printable_lines(report.as_text()) + "\n")
         ok = ok and report.ok
     problems = interview_problems(data_dir)
     if problems:
         sys.stdout.write(f"Coded interview table {INTERVIEW_FILE}\n")
-        sys.stdout.write("".join(f"    {p.severity} {p.one_line()}\n" for p in problems))
+        sys.stdout.write("".join(f"    {p.severity} {p.one_line()}\n" for p in problems))  # one_line escapes
         ok = ok and not any(p.severity == "error" for p in problems)
     return EXIT_OK if ok else EXIT_INVALID
