@@ -152,6 +152,9 @@ def test_cli_init_then_validate_and_never_over_an_edited_draft(tmp_path):
     assert json.loads((out / "own.study.json").read_text())["waves"][1]["time_score"] == 2
     validate = cli("validate", "--study", str(out / "own.study.json"), "--data", str(tmp_path / "exports"))
     assert validate.returncode == 0, validate.stdout
+    describe = cli("describe", "--study", str(out / "own.study.json"), "--data", str(tmp_path / "exports"))
+    assert describe.returncode == 0, describe.stderr
+    assert describe.stdout.startswith("OWN\n  Personen: ") and "iLB" not in describe.stdout  # nothing it lacks
     again = cli("init", "--data", str(tmp_path / "exports"), "--out", str(out))
     assert again.returncode == 2 and "[FOLDER_NOT_EMPTY]" in again.stderr
     assert cli("init", "--data", str(tmp_path / "exports"), "--out", str(out), "--force", "--name", "OWN").returncode == 0

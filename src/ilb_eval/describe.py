@@ -37,6 +37,13 @@ def _share(rule: CellRule, values: pd.Series, target: float) -> float | None:
     return rule.share(int((known == target).sum()), int(known.shape[0]))
 
 
+def _demographic_share(rule: CellRule, wide: pd.DataFrame, demo: dict[str, Any], column: str, key: str) -> float | None:
+    """The share of one demographic value, or ``None`` when the study does not declare it (a generic study)."""
+    if column not in wide or key not in demo:
+        return None
+    return _share(rule, wide[column].astype(float), float(demo[key]))
+
+
 def _correlations(study: Study, panel: Panel, rule: CellRule) -> tuple[str | None, list[dict[str, Any]]]:
     """Manager support with each learning-culture item, as records ``{x, y, r, p, n}`` (suppressed: ``None``)."""
     block = study.item_blocks.get("manager_support")
@@ -73,24 +80,40 @@ def describe_panel(study: Study, panel: Panel) -> dict[str, Any]:
     demo = study.demographics
     per_wave = {row.wave: int(row.n_in) for row in panel.accounting.itertuples()}
     records = sum(per_wave.values())
-    ages = wide["age"].astype(float).dropna()
+    ages = wide["age"].astype(float).dropna() if "age" in wide else pd.Series(dtype=float)
     wave, correlations = _correlations(study, panel, rule)
     persons = int(wide.shape[0])
-    ilb_persons = int((wide["ilb"] == 1).sum())
+    ilb_persons = int((wide["ilb"] == 1).sum()) if study.ilb_use is not None else 0
     return {
         "persons": persons if rule.allows(persons) else None,
         "records": records if rule.allows(records) else None,
         "records_per_wave": {w: (n if rule.allows(n) else None) for w, n in per_wave.items()},
-        "ilb_persons": ilb_persons if rule.allows(ilb_persons) else None,
-        "female_share": _share(rule, wide["gender"].astype(float), float(demo["female_value"])),
-        "degree_share": _share(rule, wide["education"].astype(float), float(demo["degree_value"])),
-        "german_share": _share(rule, wide["citizenship"].astype(float), float(demo["german_value"])),
+        "ilb_persons": ilb_persons if study.ilb_use is not None and rule.allows(ilb_persons) else None,
+        "female_share": _demographic_share(rule, wide, demo, "gender", "female_value"),
+        "degree_share": _demographic_share(rule, wide, demo, "education", "degree_value"),
+        "german_share": _demographic_share(rule, wide, demo, "citizenship", "german_value"),
         "mean_age": rule.value(float(ages.mean()) if len(ages) else None, int(ages.shape[0])),
         "correlations_wave": wave,
         "correlations": correlations,
         "reuse_share": _reuse_share(study, panel, rule),
         "problems": list(dict.fromkeys(p.one_line() for p in panel.problems if p.severity != "note")),
+        "not_declared": _not_declared(study, wide),
     }
+
+
+def _not_declared(study: Study, wide: pd.DataFrame) -> list[str]:
+    """The entries a generic study cannot have: its definition declares no iLB use, demographic or reuse block."""
+    demo = study.demographics
+    absent = [] if study.ilb_use is not None else ["ilb_persons"]
+    for key, column, value in (("female_share", "gender", "female_value"), ("degree_share", "education", "degree_value"),
+                               ("german_share", "citizenship", "german_value")):
+        if column not in wide or value not in demo:
+            absent.append(key)
+    if "age" not in wide:
+        absent.append("mean_age")
+    if "reuse" not in study.item_blocks:
+        absent.append("reuse_share")
+    return absent
 
 
 def describe_studies(studies: Sequence[str | Path | Study], data_dir: str | Path) -> dict[str, Any]:
@@ -172,16 +195,23 @@ def describe_text(summary: dict[str, Any], lang: Lang = "de", studies: Sequence[
     for name, s in summary.items():
         if not isinstance(s, dict):
             continue
+        absent = set(s.get("not_declared", ()))  # parts the study definition does not declare are left out
         waves = ", ".join(f"{w} {count(n)}" for w, n in s["records_per_wave"].items())
         lines.append(name)
         lines.append(f"  {labels[0]}: {count(s['persons'])}; {labels[1]}: {count(s['records'])} ({waves})")
-        lines.append(f"  {labels[2]}: {count(s['ilb_persons'])}")
-        lines.append(f"  {labels[3]}: {share(s['female_share'])}; {labels[4]}: {share(s['degree_share'])}; "
-                     f"{labels[5]}: {share(s['german_share'])}")
-        lines.append(f"  {labels[6]}: {hidden if s['mean_age'] is None else format_number(s['mean_age'], 1, lang)}")
+        if "ilb_persons" not in absent:
+            lines.append(f"  {labels[2]}: {count(s['ilb_persons'])}")
+        shares = [f"{label}: {share(s[key])}" for label, key in zip(labels[3:6], ("female_share", "degree_share",
+                                                                                 "german_share"), strict=True)
+                  if key not in absent]
+        if shares:
+            lines.append("  " + "; ".join(shares))
+        if "mean_age" not in absent:
+            lines.append(f"  {labels[6]}: {hidden if s['mean_age'] is None else format_number(s['mean_age'], 1, lang)}")
         for c in s["correlations"]:
             value = hidden if c["r"] is None else f"{format_r(c['r'], c['p'], lang)} ({format_p(c['p'], lang)}, n = {count(c['n'])})"
             x_label, y_label = item_labels.get(c["x"], c["x"]), item_labels.get(c["y"], c["y"])
             lines.append(f"  {x_label} – {y_label}: {value}")
-        lines.append(f"  {labels[7]}: {share(s['reuse_share'])}")
+        if "reuse_share" not in absent:
+            lines.append(f"  {labels[7]}: {share(s['reuse_share'])}")
     return "\n".join(lines)

@@ -148,6 +148,10 @@ def _person_code(exports: Sequence[Export], candidates: Sequence[str]) -> tuple[
     notes = [Note("inferred", f"person code: '{best}' ({'text' if score.text else 'numbers'}; filled and distinct "
                               f"in every wave; {score.overlap:.0%} of a later wave's codes occur in an earlier wave)")]
     others = [c for c in ranked[1:4] if scores[c].eligible]
+    if score.text:
+        notes.append(Note("check", "tolerant linkage is not declared: a code mistyped in a later wave counts as a "
+                                   "new person; if the codes are self-generated, declare person_id.tolerant_linkage "
+                                   "(max_differences 1 and check fields such as gender and education)"))
     notes.append(Note("check", f"the person code '{best}' links the waves"
                       + (f" (other candidates: {', '.join(others)})" if others else "")
                       + ("; its codes hardly recur across waves - is it really the same code in every wave?"
