@@ -144,6 +144,15 @@ def test_lr_test_rejects_different_data() -> None:
         lr_test(fewer, our_fit("cfa_hs_ml"))
 
 
+def test_lr_test_rejects_fits_with_and_without_clusters() -> None:
+    ref = reference("wc_cfa_cl_mlr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        unclustered = cfa(ref["model"] + "\nf1 ~~ 0*f2", load_data(ref["data"]), estimator="MLR")
+    with pytest.raises(SpecError, match="clusters"):
+        lr_test(unclustered, our_fit("wc_cfa_cl_mlr"))
+
+
 def test_lr_test_rejects_mixed_estimators_and_scaled_methods_for_ml() -> None:
     with pytest.raises(SpecError, match="scaled test"):
         lr_test(our_fit("mg_metric_ml"), our_fit("mg_configural_mlr"))

@@ -117,6 +117,13 @@ def _method_name(method: str | None, scaled: bool) -> str:
     )
 
 
+def _same_optional(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Both absent, or both present and equal (weights, cluster codes)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
+
+
 def _check_data(restricted: SemResults, general: SemResults) -> None:
     """Both fits must use the same variables, groups and rows (SpecError otherwise)."""
     a, b = restricted.model.data, general.model.data
@@ -135,17 +142,14 @@ def _check_data(restricted: SemResults, general: SemResults) -> None:
         for ga, gb in zip(a.groups, b.groups, strict=True):
             same = same and np.array_equal(ga.y, gb.y[:, order_y], equal_nan=True)
             same = same and np.array_equal(ga.x, gb.x[:, order_x])
-            same = same and (
-                (ga.weights is None and gb.weights is None)
-                or (ga.weights is not None and gb.weights is not None
-                    and np.array_equal(ga.weights, gb.weights))
-            )  # fmt: skip
+            same = same and _same_optional(ga.weights, gb.weights)
+            same = same and _same_optional(ga.clusters, gb.clusters)
     if not same:
         raise SpecError(
             f"the two fits use different data ({restricted.ntotal} and {general.ntotal} persons, "
-            f"groups {list(a.labels)} and {list(b.labels)}, or different values); a "
-            "likelihood-ratio test needs both models fitted to the same rows. Fit both models "
-            "to the same data frame with the same group, weight and cluster options."
+            f"groups {list(a.labels)} and {list(b.labels)}, or different values, weights or "
+            "clusters); a likelihood-ratio test needs both models fitted to the same rows. Fit "
+            "both models to the same data frame with the same group, weight and cluster options."
         )
 
 
