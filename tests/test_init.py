@@ -102,6 +102,13 @@ def test_wave_names_hint_at_time_scores(tmp_path):
     assert any("--time-scores 0 2 3" in n.text for n in draft.notes if n.kind == "check")
 
 
+def test_a_study_name_the_profile_refuses_is_an_error_before_anything_is_written(tmp_path):
+    exports.limesurvey(tmp_path / "exports", ("t1", "t3"))
+    result = cli("init", "--data", str(tmp_path / "exports"), "--out", str(tmp_path / "study"), "--name", "My study")
+    assert result.returncode == 2 and "the study name 'My study' cannot be used" in result.stderr
+    assert not (tmp_path / "study").exists() or not any((tmp_path / "study").iterdir())
+
+
 def test_too_few_exports_and_no_person_code_are_errors(tmp_path):
     made = exports.sosci_survey(tmp_path / "one", ("t1",))
     with pytest.raises(InputError) as caught:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from ilb_eval.exceptions import InputError
+from ilb_eval.exceptions import InputError, StudyDefinitionError
 from ilb_eval.files import atomic_write_text, sha256_file
 from ilb_eval.io.codes import make_problem
 from ilb_eval.io.datafile import stray_codes
@@ -294,6 +295,9 @@ def draft_study(
         When an export cannot be read (every problem of every file), when
         fewer than two exports share columns (``TOO_FEW_EXPORTS``), or when no
         column can serve as the person code (``NO_PERSON_CODE``).
+    StudyDefinitionError
+        When ``name`` is not a valid study name (a letter, then letters,
+        digits, ``_``, ``-``).
 
     Examples
     --------
@@ -323,6 +327,11 @@ def draft_study(
         )])
     scores = [float(t) for t in time_scores] if time_scores is not None else [float(i) for i in range(len(exports))]
     study_name = name or field_name(data_dir.name).upper().replace("_", "-")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", study_name):
+        raise StudyDefinitionError(
+            f"the study name {study_name!r} cannot be used: it must start with a letter and hold only letters, digits, "
+            "'_' and '-'. Give another name with --name."
+        )
     fields = field_names(exports)
 
     everywhere = [c for c in exports[0].columns if all(c in e.columns for e in exports[1:])]
