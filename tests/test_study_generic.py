@@ -125,3 +125,25 @@ def test_rename_reads_export_columns_under_study_field_names(tmp_path):
     missing = [p for p in validate_study_data(study, data).errors if p.column == "be_1"]
     assert missing and "looked for the export column 'BE01_01'" in missing[0].message
     assert "the file has a column 'be_1' itself" in missing[0].message and '"BE01_01"' in missing[0].fix
+
+
+def test_an_undeclared_wave_file_is_found_for_any_numbered_wave_names(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for wave in ("t1", "t4"):
+        shutil.copy(example_dir() / f"zp_{wave}.sav", data / f"zp_{wave}.sav")
+
+    def numbered(document, tables):
+        _pre_post(document, tables)
+        document["waves"][0].update(name="wave1", file="zp_wave1.sav")
+        document["waves"][1].update(name="wave2", file="zp_wave2.sav")
+        for scale in document["scales"]:
+            scale["waves"] = ["wave1", "wave2"]
+        tables["zp_t1.table.json"]["wave"] = "wave1"
+        tables["zp_t4.table.json"]["wave"] = "wave2"
+
+    study = _copy(tmp_path, "zp", numbered)
+    for name, source in (("zp_wave1.sav", "zp_t1.sav"), ("zp_wave2.sav", "zp_t4.sav"), ("zp_wave3.sav", "zp_t4.sav")):
+        shutil.copy(data / source, data / name)
+    report = validate_study_data(study, data)
+    assert report.ok and [(p.code, p.file) for p in report.study_problems] == [("UNEXPECTED_FILE", "zp_wave3.sav")]

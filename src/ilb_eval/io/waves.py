@@ -220,15 +220,22 @@ def _schema_drift(study: Study) -> list[Problem]:
 
 
 def _unexpected_files(study: Study, data_dir: Path) -> list[Problem]:
-    """Wave-like files in the folder that the study does not declare (e.g. eap_t5.csv)."""
+    """Wave-like files in the folder that the study does not declare (e.g. eap_t5.csv).
+
+    A file is wave-like when its name is a declared file's name with the
+    wave's number changed (``eap_t1.csv`` -> ``eap_t5.csv``, ``survey_wave2.sav``
+    -> ``survey_wave3.sav``); waves named without a number (``pre``) give no pattern.
+    """
     if not data_dir.is_dir():
         return []
     patterns = []
     for wave in study.waves:
         stem = Path(wave.file).stem
-        if wave.name in stem:
+        numbered = re.fullmatch(r"(\D*?)(\d+)", wave.name)
+        if numbered and wave.name in stem:
             before, _, after = stem.partition(wave.name)
-            patterns.append(re.compile(re.escape(before) + r"t\d+" + re.escape(after) + r"\.(csv|tsv|txt|sav|xlsx)", re.I))
+            name = re.escape(numbered[1]) + r"\d+"
+            patterns.append(re.compile(re.escape(before) + name + re.escape(after) + r"\.(csv|tsv|txt|sav|xlsx)", re.I))
     declared = {w.file for w in study.waves}
     problems = []
     for path in sorted(data_dir.iterdir()):
