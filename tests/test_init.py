@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 import survey_exports as exports
@@ -171,3 +172,25 @@ def test_cli_init_then_validate_and_never_over_an_edited_draft(tmp_path):
     assert refused.returncode == 2 and "[HOLDS_DATA]" in refused.stderr and '"MINE"' in study.read_text()
     inside = cli("init", "--data", str(tmp_path / "exports"), "--out", str(tmp_path / "exports" / "study"))
     assert inside.returncode == 2 and "[OVERWRITES_INPUT]" in inside.stderr
+
+
+def test_report_from_the_draft_models_every_scale_with_its_reverse_keyed_items(tmp_path):
+    made = exports.sosci_survey(tmp_path / "exports")
+    study_dir = tmp_path / "study"
+    assert cli("init", "--data", str(tmp_path / "exports"), "--out", str(study_dir), "--name", "OWN",
+               "--time-scores", "0", "2", "3").returncode == 0
+    result = cli("report", "--study", str(study_dir / "own.study.json"), "--data", str(tmp_path / "exports"),
+                 "--out", str(tmp_path / "reports"), "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    (run,) = (tmp_path / "reports").iterdir()
+    assert (run / "report.pdf").stat().st_size > 0
+    scales = [s.name for s in load_study(study_dir / "own.study.json").scales]
+    models = json.loads((run / "manifest.json").read_text())["models"]
+    assert sorted(m["dimension"] for m in models if m["kind"] == "unconditional") == sorted(scales)
+    assert {m["status"] for m in models} == {"ok"}
+    # the reverse-keyed item of every competence scale is reversed before scoring: the scales are consistent
+    # (with the fourth item unreversed alpha is about .03 instead of .8, computed on eap_t1.csv for fk and be)
+    reliability = pd.read_csv(run / "tables" / "own_reliability.csv")
+    competence = {field_name(items[0]).rsplit("_", 1)[0] for items in made.scales.values()}
+    alphas = reliability.loc[reliability["scale"].isin(competence), "alpha"]
+    assert len(alphas) == 3 * len(competence) and (alphas > 0.6).all(), reliability
