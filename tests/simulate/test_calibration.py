@@ -16,6 +16,7 @@ from scipy import stats
 from ilb_eval.describe import describe_studies
 from ilb_eval.growth import fit_growth
 from ilb_eval.prep import growth_data
+from ilb_eval.simulate.settings import load_settings
 
 SHARE = 0.02
 AGE = 1.0
@@ -187,17 +188,25 @@ def test_time_conditions_relate_to_growth_and_delivery_mode_does_not(panels):
 
 def test_true_parameters_follow_the_published_pattern(truth):
     eap = truth.loc[truth["sample"] == "EAP"].set_index(["scale", "lhs", "op", "rhs"])["est"]
-    for scale in LOWER_AT_BASELINE:
-        assert eap[(scale, "i", "~", "ilb")] < 0
-    for scale in HIGHER_AT_BASELINE:
-        assert eap[(scale, "i", "~", "ilb")] > 0
+    scales = set(truth["scale"])
+    # iLB acts on the slope from t1 on: no effect on the level at t1 (the baseline
+    # differences are selection, see test_selection_follows_the_published_baseline_pattern)
+    assert all(eap[(s, "i", "~", "ilb")] == 0 for s in scales)
     for scale in ILB_SLOPE_EFFECT:
-        assert eap[(scale, "s", "~", "ilb")] > 0
-    others = [s for s in set(truth["scale"]) if s not in ILB_SLOPE_EFFECT]
-    assert all(eap[(s, "s", "~", "ilb")] == 0 for s in others)
+        assert eap[(scale, "s", "~", "ilb")] > 0.05
+    others = [s for s in scales if s not in ILB_SLOPE_EFFECT]
+    assert all(abs(eap[(s, "s", "~", "ilb")]) <= 0.01 for s in others)
     means = truth.loc[truth["op"] == "~1"]
     assert means.loc[means["lhs"] == "i", "est"].between(3.3, 4.3).all()
     assert means.loc[means["lhs"] == "s", "est"].between(-0.05, 0.15).all()
+
+
+def test_selection_follows_the_published_baseline_pattern():
+    selection = load_settings()["samples"]["EAP"]["selection"]
+    # users chose iLB when they rated resilience and autonomy low and professional competences high
+    assert all(selection["scores"][s] < 0 for s in ("belastbarkeit", "selbststaendigkeit"))
+    (professional,) = selection["score_means"]
+    assert set(professional["scales"]) == set(HIGHER_AT_BASELINE) and professional["weight"] > 0
 
 
 def test_interview_segments(example):

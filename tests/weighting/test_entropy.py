@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from ilb_eval.weighting.entropy import EntropyBalancingError, entropy_balance, positive_weights_reach
+from ilb_eval.weighting.entropy import EntropyBalancingError, entropy_balance, target_inside_hull
 
 
 def _problem(seed: int = 3, n: int = 40):
@@ -97,9 +97,15 @@ def test_an_unreachable_target_is_refused():
         entropy_balance(c, np.array([c[:, 0].max() + 1.0, 0.5, 2.0]))
 
 
-def test_positive_weights_reach_is_the_lp_optimum():
-    # four points on a line, target 1.5: equal weights of 1/4 reach it and nothing has a larger minimum
-    c = np.array([[0.0], [1.0], [2.0], [3.0]])
-    assert positive_weights_reach(c, np.array([1.5])) == pytest.approx(0.25, abs=1e-9)
-    # target 0.5: the best puts t on points 1..3 and 1 - 3t on point 0, mean 6t = 0.5, so t = 1/12
-    assert positive_weights_reach(c, np.array([0.5])) == pytest.approx(1.0 / 12.0, abs=1e-9)
+def test_target_inside_hull_against_closed_cases():
+    square = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert target_inside_hull(square, np.array([0.5, 0.5]))
+    assert target_inside_hull(square, np.array([0.01, 0.99]))
+    assert not target_inside_hull(square, np.array([0.0, 0.5]))  # on an edge: needs zero weights
+    assert not target_inside_hull(square, np.array([1.0, 1.0]))  # a corner
+    assert not target_inside_hull(square, np.array([1.5, 0.5]))  # outside
+    # a large sample is checked quickly (k variables, not n)
+    rng = np.random.default_rng(1)
+    cloud = rng.normal(size=(20000, 10))
+    assert target_inside_hull(cloud, np.full(10, 0.3))
+    assert not target_inside_hull(cloud, np.r_[cloud[:, 0].max() + 0.1, np.zeros(9)])

@@ -3,7 +3,9 @@
 :func:`simulate_study` writes both samples as the wave export files the study
 definitions describe (EAP: German Excel CSV; ZP: SPSS .sav with value labels
 and user-missing codes), the coded interview segments, the true growth
-parameters of every competence scale and a manifest. All settings come from
+parameters of every competence scale and a manifest. iLB users are selected on
+their observed first-wave answers (:mod:`ilb_eval.simulate.selection`), as in
+the real, voluntary uptake. All settings come from
 ``data/simulation/default.json`` (or a file passed in); the default study
 shipped under ``data/example/`` is this function's output for the default
 seed at scale 1.

@@ -3,13 +3,19 @@
 The truth is defined on the SCORE metric the growth engine fits (mean of the
 scale's items, reverse-keyed items reversed back)::
 
-    i = intercept + ilb_i * ilb + sum_x b_i[x] * x + u_i
-    s = slope     + ilb_s * ilb + sum_x b_s[x] * x + u_s + ilb * sum_k g_k * z_k
+    i = intercept + sum_x b_i[x] * x + u_i
+    s = slope     + sum_x b_s[x] * x + u_s + ilb * (ilb_s + sum_k g_k * z_k)
     y_t = i + s * time_t + e_t,            e_t ~ N(0, residual_sd^2)
 
-with ``(u_i, u_s)`` bivariate normal and ``z_k`` the person's standard normal
+with ``(u_i, u_s)`` bivariate normal per scale (the intercepts of the scales
+in one cluster of ``intercept_correlation`` correlated) and ``z_k`` the person's standard normal
 iLB time conditions (release time, session length, duration; centred, so
-they leave the slope mean unchanged). Item ``k`` is answered as
+they leave the slope mean unchanged). iLB changes the slope only: the
+intercept is the level at the first wave (time 0), before iLB can have acted.
+Who uses iLB is decided after the latent growth and the first-wave answers
+are drawn, by selection on the observed first-wave scale scores and on the
+covariates (:mod:`ilb_eval.simulate.selection`); that selection, not iLB,
+makes users and controls differ at the start. Item ``k`` is answered as
 ``round(clip(y_t + offset_k + N(0, item_noise_sd^2), 1, 5))``; the offsets add
 up to zero and the noise dithers the rounding, so the mean of the four items
 follows ``y_t`` with extra residual variance ``(item_noise_sd^2 + 1/12) / 4``.
@@ -27,6 +33,7 @@ biases.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,11 +44,14 @@ from ilb_eval.study import Study
 
 __all__ = [
     "TRUE_PARAMETER_COLUMNS",
+    "LatentGrowth",
     "covariate_matrix",
-    "draw_scores",
+    "draw_growth",
+    "intercept_correlation",
     "item_answers",
     "observed_mean_score",
     "true_parameters",
+    "true_scores",
 ]
 
 TRUE_PARAMETER_COLUMNS = ("sample", "scale", "lhs", "op", "rhs", "group", "est")
@@ -78,10 +88,38 @@ def covariate_matrix(persons: Persons, study: Study) -> dict[str, np.ndarray]:
     return result
 
 
-def draw_scores(
-    persons: Persons, study: Study, growth: dict[str, Any], rng: np.random.Generator
-) -> dict[str, np.ndarray]:
-    """True scores ``y`` (persons x waves) per competence scale.
+def intercept_correlation(scales: list[str], setting: dict[str, Any] | None) -> np.ndarray:
+    """Correlation matrix of the latent intercepts of the scales (identity without a setting).
+
+    Scales in the same cluster of ``setting["clusters"]`` correlate
+    ``setting["within"]``; all other pairs are uncorrelated.
+
+    Examples
+    --------
+    >>> intercept_correlation(["a", "b", "c"], {"clusters": [["a", "b"]], "within": 0.5}).tolist()
+    [[1.0, 0.5, 0.0], [0.5, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    matrix = np.eye(len(scales))
+    for cluster in (setting or {}).get("clusters", []):
+        members = [scales.index(name) for name in cluster if name in scales]
+        for a in members:
+            for b in members:
+                if a != b:
+                    matrix[a, b] = float(setting["within"])
+    return matrix
+
+
+@dataclass(frozen=True)
+class LatentGrowth:
+    """Per competence scale: intercepts, slopes without iLB, and residuals (persons x waves)."""
+
+    intercept: dict[str, np.ndarray]
+    slope: dict[str, np.ndarray]
+    residual: dict[str, np.ndarray]
+
+
+def draw_growth(persons: Persons, study: Study, growth: dict[str, Any], rng: np.random.Generator) -> LatentGrowth:
+    """Latent intercepts, slopes (without the iLB effect) and residuals of every scale.
 
     Examples
     --------
@@ -90,34 +128,62 @@ def draw_scores(
     >>> from ilb_eval.study import load_study
     >>> zp, cfg = load_study("ZP"), load_settings()["samples"]["ZP"]
     >>> persons = draw_persons(cfg, zp, 1.0, np.random.default_rng(0))
-    >>> scores = draw_scores(persons, zp, cfg["growth"], np.random.default_rng(1))
-    >>> scores["fachkompetenz"].shape
+    >>> latent = draw_growth(persons, zp, cfg["growth"], np.random.default_rng(1))
+    >>> latent.residual["fachkompetenz"].shape
     (488, 3)
     """
-    x = covariate_matrix(persons, study)
-    times = np.array(study.time_scores)
+    x = {name: values for name, values in covariate_matrix(persons, study).items() if name != "ilb"}
+    n_waves = len(study.time_scores)
     isd, ssd, corr = growth["intercept_sd"], growth["slope_sd"], growth["intercept_slope_corr"]
-    cov = np.array([[isd**2, corr * isd * ssd], [corr * isd * ssd, ssd**2]])
-    chol = np.linalg.cholesky(cov)
-    conditions = sum(
-        growth["time_conditions"][k] * persons.latent[k] for k in _TIME_CONDITIONS
-    ) * persons.ilb
+    names = [scale.name for scale in study.competence_scales]
+    chol = np.linalg.cholesky(intercept_correlation(names, growth.get("intercept_correlation")))
+    u_i = isd * rng.standard_normal((persons.n, len(names))) @ chol.T
+    intercepts, slopes, residuals = {}, {}, {}
+    for k, scale in enumerate(study.competence_scales):
+        p = growth["scales"][scale.name]
+        # the slope deviation given the intercept deviation keeps each scale's (i, s) covariance
+        u_s = corr * ssd / isd * u_i[:, k] + ssd * np.sqrt(1.0 - corr**2) * rng.standard_normal(persons.n)
+        i = p["intercept"] + u_i[:, k]
+        s = p["slope"] + u_s
+        for name, values in x.items():
+            effect = growth["covariates"][name]
+            i = i + effect["i"] * np.nan_to_num(values)
+            s = s + effect["s"] * np.nan_to_num(values)
+        intercepts[scale.name], slopes[scale.name] = i, s
+        residuals[scale.name] = rng.normal(0.0, growth["residual_sd"], (persons.n, n_waves))
+    return LatentGrowth(intercept=intercepts, slope=slopes, residual=residuals)
+
+
+def true_scores(latent: LatentGrowth, persons: Persons, study: Study, growth: dict[str, Any]) -> dict[str, np.ndarray]:
+    """True scores ``y`` (persons x waves) per scale, with the iLB effect on the slopes of the users.
+
+    iLB acts from the first wave on: its slope effect is multiplied by the
+    time since the first wave, so first-wave scores do not depend on who
+    uses iLB.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.population import assign_groups, draw_persons
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
+    >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> latent = draw_growth(persons, eap, cfg["growth"], np.random.default_rng(1))
+    >>> before = true_scores(latent, persons, eap, cfg["growth"])["belastbarkeit"]
+    >>> assign_groups(persons, cfg, eap, 1.0, np.zeros(persons.n), np.random.default_rng(2))
+    >>> after = true_scores(latent, persons, eap, cfg["growth"])["belastbarkeit"]
+    >>> bool(np.array_equal(before[:, 0], after[:, 0])), bool((after[persons.ilb, 2] != before[persons.ilb, 2]).all())
+    (True, True)
+    """
+    times = np.asarray(study.time_scores, dtype=float)
+    elapsed = times - times[0]
+    users = persons.ilb.astype(float) if study.has_control_group else np.zeros(persons.n)
+    conditions = sum(growth["time_conditions"][k] * persons.latent[k] for k in _TIME_CONDITIONS) * persons.ilb
     result = {}
     for scale in study.competence_scales:
-        p = growth["scales"][scale.name]
-        u = rng.standard_normal((persons.n, 2)) @ chol.T
-        i = p["intercept"] + u[:, 0]
-        s = p["slope"] + u[:, 1] + conditions
-        for name, values in x.items():
-            if name == "ilb":
-                i = i + p["ilb_i"] * values
-                s = s + p["ilb_s"] * values
-            else:
-                effect = growth["covariates"][name]
-                i = i + effect["i"] * np.nan_to_num(values)
-                s = s + effect["s"] * np.nan_to_num(values)
-        e = rng.normal(0.0, growth["residual_sd"], (persons.n, times.shape[0]))
-        result[scale.name] = i[:, None] + s[:, None] * times[None, :] + e
+        effect = growth["scales"][scale.name]["ilb_s"] * users
+        i, s = latent.intercept[scale.name], latent.slope[scale.name] + conditions
+        result[scale.name] = i[:, None] + s[:, None] * times[None, :] + effect[:, None] * elapsed[None, :] + latent.residual[scale.name]
     return result
 
 
@@ -196,7 +262,10 @@ def true_parameters(sample: str, study: Study, growth: dict[str, Any], ilb_share
             rows.append((sample, scale.name, factor, "~1", "", 1, p[key]))
         for factor in ("i", "s"):
             for name in names:
-                value = p[f"ilb_{factor}"] if name == "ilb" else growth["covariates"][name][factor]
+                if name == "ilb":  # iLB acts on the slope from the first wave on (time 0: no effect)
+                    value = p["ilb_s"] if factor == "s" else 0.0 - p["ilb_s"] * float(study.time_scores[0]) + 0.0
+                else:
+                    value = growth["covariates"][name][factor]
                 rows.append((sample, scale.name, factor, "~", name, 1, value))
         rows.append((sample, scale.name, "i", "~~", "i", 1, isd**2))
         rows.append((sample, scale.name, "s", "~~", "s", 1, ssd**2 + extra_slope))

@@ -19,6 +19,7 @@ from ilb_eval.study import Study
 
 __all__ = [
     "Persons",
+    "assign_groups",
     "assign_presence",
     "draw_persons",
     "exact_assignment",
@@ -115,7 +116,11 @@ def _group_patterns(cfg: dict[str, Any], study: Study, scale: float) -> list[tup
 
 
 def draw_persons(cfg: dict[str, Any], study: Study, scale: float, rng: np.random.Generator) -> Persons:
-    """Draw group, entry wave, demographics and person-level latent variables.
+    """Draw demographics and person-level latent variables for every person of the sample.
+
+    Group (iLB user or control) and entry wave are not drawn here: they
+    depend on the persons' first-wave answers (:func:`assign_groups`). Until
+    then everyone counts as a control entering at the first wave.
 
     Parameters
     ----------
@@ -134,16 +139,10 @@ def draw_persons(cfg: dict[str, Any], study: Study, scale: float, rng: np.random
     >>> from ilb_eval.study import load_study
     >>> cfg = load_settings()["samples"]["EAP"]
     >>> persons = draw_persons(cfg, load_study("EAP"), 1.0, np.random.default_rng(5))
-    >>> persons.n, int(persons.ilb.sum()), int((persons.fields["gender"] == 2).sum())
-    (1737, 377, 1250)
+    >>> persons.n, int((persons.fields["gender"] == 2).sum())
+    (1737, 1250)
     """
-    cells = _group_patterns(cfg, study, scale)
-    ilb = np.concatenate([np.full(c, g, dtype=bool) for g, _, c in cells]) if cells else np.empty(0, bool)
-    entry = np.concatenate([np.full(c, p.index(True), dtype=np.int64) for _, p, c in cells]) if cells else np.empty(0, np.int64)
-    order = rng.permutation(ilb.shape[0])
-    ilb, entry = ilb[order], entry[order]
-    n = int(ilb.shape[0])
-
+    n = sum(count for _, _, count in _group_patterns(cfg, study, scale))
     demo_cfg = cfg["demographics"]
     names = study.demographics
     fields: dict[str, np.ndarray] = {}
@@ -165,7 +164,58 @@ def draw_persons(cfg: dict[str, Any], study: Study, scale: float, rng: np.random
     details = cfg["ilb_details"]
     latent = {name: rng.standard_normal(n) for name in ("release_time", "session_minutes", "duration_months")}
     mode = exact_assignment(rng, n, {int(k): v for k, v in details["mode_shares"].items()})
-    return Persons(n=n, ilb=ilb, entry=entry, fields=fields, birthday_phase=rng.random(n), latent=latent, mode=mode)
+    return Persons(
+        n=n, ilb=np.zeros(n, dtype=bool), entry=np.zeros(n, dtype=np.int64), fields=fields,
+        birthday_phase=rng.random(n), latent=latent, mode=mode,
+    )
+
+
+def assign_groups(
+    persons: Persons,
+    cfg: dict[str, Any],
+    study: Study,
+    scale: float,
+    selection_index: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Who takes up iLB (exact count), and each person's entry wave (exact counts per group).
+
+    The users are the persons with the largest ``selection_index +
+    Logistic(0, 1)`` noise: a latent-index logit model whose threshold is set
+    by the quota, so that ``P(user | index)`` is logistic in the index (up to
+    the sampling of the threshold) while the number of users is exact. In a
+    sample without a control group everyone is a user. Entry waves are then
+    assigned at random within each group from the pattern counts. Sets
+    ``persons.ilb`` and ``persons.entry``.
+
+    Examples
+    --------
+    >>> from ilb_eval.simulate.settings import load_settings
+    >>> from ilb_eval.study import load_study
+    >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
+    >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> index = np.where(persons.fields["abschluss"] == 1, 2.0, 0.0)
+    >>> assign_groups(persons, cfg, eap, 1.0, index, np.random.default_rng(1))
+    >>> int(persons.ilb.sum()), np.bincount(persons.entry).tolist()
+    (377, [1290, 280, 167])
+    >>> bool(index[persons.ilb].mean() > index[~persons.ilb].mean())     # selection on the index
+    True
+    """
+    cells = _group_patterns(cfg, study, scale)
+    n_users = sum(count for is_ilb, _, count in cells if is_ilb)
+    ilb = np.full(persons.n, n_users >= persons.n)
+    if 0 < n_users < persons.n:
+        keys = np.asarray(selection_index, dtype=float) + rng.logistic(size=persons.n)
+        ilb[np.argpartition(-keys, n_users - 1)[:n_users]] = True
+    entry = np.zeros(persons.n, dtype=np.int64)
+    for group in (True, False):
+        members = np.flatnonzero(ilb == group)
+        waves = np.concatenate(
+            [np.full(count, pattern.index(True), dtype=np.int64) for is_ilb, pattern, count in cells if is_ilb == group]
+            or [np.empty(0, dtype=np.int64)]
+        )
+        entry[members] = rng.permutation(waves)
+    persons.ilb, persons.entry = ilb, entry
 
 
 def assign_presence(
@@ -195,6 +245,7 @@ def assign_presence(
     >>> from ilb_eval.study import load_study
     >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
     >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> assign_groups(persons, cfg, eap, 1.0, np.zeros(persons.n), np.random.default_rng(3))
     >>> scores = np.random.default_rng(1).normal(3.5, 0.5, (persons.n, 3))
     >>> present = assign_presence(persons, cfg, eap, 1.0, scores, np.random.default_rng(2))
     >>> present.sum(axis=0).tolist(), int(present.sum())
@@ -238,6 +289,7 @@ def first_use_waves(persons: Persons, cfg: dict[str, Any], rng: np.random.Genera
     >>> from ilb_eval.study import load_study
     >>> eap, cfg = load_study("EAP"), load_settings()["samples"]["EAP"]
     >>> persons = draw_persons(cfg, eap, 1.0, np.random.default_rng(0))
+    >>> assign_groups(persons, cfg, eap, 1.0, np.zeros(persons.n), np.random.default_rng(3))
     >>> _ = assign_presence(persons, cfg, eap, 1.0, np.zeros((persons.n, 3)), np.random.default_rng(1))
     >>> first = first_use_waves(persons, cfg, np.random.default_rng(2))
     >>> bool(persons.present[persons.ilb, first[persons.ilb]].all()), int((first >= 0).sum())

@@ -3,12 +3,15 @@
 The steps, each with its own random stream derived from (seed, sample, step)
 so that changing one step leaves the draws of the others unchanged:
 
-1. persons: group, entry wave, demographics, latent time conditions
-2. true scores per competence scale and wave (:mod:`growth_truth`)
-3. item answers with missing codes, for every person and wave
-4. wave presence with exact pattern counts, MAR attrition on observed scores
-5. wave of first iLB use; iLB use, iLB details and item blocks
-6. codes with typos; the frame of each wave in schema column order
+1. persons: demographics, latent time conditions
+2. latent growth per competence scale without iLB (:mod:`growth_truth`)
+3. first-wave item answers with missing codes, for every person
+4. selection into iLB on the observed first-wave scores and covariates, and
+   entry waves, with exact counts (:mod:`selection`)
+5. true scores with the iLB slope effect; item answers of the later waves
+6. wave presence with exact pattern counts, MAR attrition on observed scores
+7. wave of first iLB use; iLB use, iLB details and item blocks
+8. codes with typos; the frame of each wave in schema column order
 """
 
 from __future__ import annotations
@@ -21,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ilb_eval.simulate import blocks, codes, growth_truth, population
+from ilb_eval.simulate import blocks, codes, growth_truth, population, selection
 from ilb_eval.study import Study
 
 __all__ = ["SampleDraw", "draw_sample", "rng_for"]
 
 _STEPS = ("persons", "scores", "items", "presence", "first_use", "ilb_use", "details", "satisfaction",
-          "benefit", "leadership", "codes", "typos", "order", "missing")
+          "benefit", "leadership", "codes", "typos", "order", "missing", "groups")
 
 
 def rng_for(seed: int, sample: str, step: str) -> np.random.Generator:
@@ -126,29 +129,30 @@ class SampleDraw:
         return frame[list(schema.field_names)]
 
 
-def _items(study: Study, cfg: dict[str, Any], scores: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, dict[str, np.ndarray]]:
-    """Item answers (int8 per item, missing codes included) for every person and wave."""
+def _wave_items(
+    study: Study, cfg: dict[str, Any], j: int, scores: dict[str, np.ndarray], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Item answers (int8 per item, missing codes included) of every person at wave index ``j``."""
     growth = cfg["growth"]
     rate = cfg["item_missing"]["rate"]
     weights = np.asarray(cfg["item_missing"]["code_weights"], dtype=float)
-    result: dict[str, dict[str, np.ndarray]] = {}
-    for j, wave in enumerate(study.wave_names):
-        schema = study.wave(wave).table_schema
-        result[wave] = {}
-        for scale in study.competence_scales:
-            if wave not in scale.waves:
-                continue
-            lo, hi = scale.range
-            flips = tuple(item in scale.reverse for item in scale.items)
-            answers = growth_truth.item_answers(scores[scale.name][:, j], flips, growth, lo, hi, rng)
-            for k, item in enumerate(scale.items):
-                field_codes = np.asarray(schema.field(item).missing_codes, dtype=np.int8)
-                column = answers[:, k]
-                if field_codes.size:
-                    hit = rng.random(column.shape[0]) < rate
-                    pick = rng.choice(field_codes.size, size=column.shape[0], p=weights[: field_codes.size] / weights[: field_codes.size].sum())
-                    column = np.where(hit, field_codes[pick], column).astype(np.int8)
-                result[wave][item] = column
+    wave = study.wave_names[j]
+    schema = study.wave(wave).table_schema
+    result: dict[str, np.ndarray] = {}
+    for scale in study.competence_scales:
+        if wave not in scale.waves:
+            continue
+        lo, hi = scale.range
+        flips = tuple(item in scale.reverse for item in scale.items)
+        answers = growth_truth.item_answers(scores[scale.name][:, j], flips, growth, lo, hi, rng)
+        for k, item in enumerate(scale.items):
+            field_codes = np.asarray(schema.field(item).missing_codes, dtype=np.int8)
+            column = answers[:, k]
+            if field_codes.size:
+                hit = rng.random(column.shape[0]) < rate
+                pick = rng.choice(field_codes.size, size=column.shape[0], p=weights[: field_codes.size] / weights[: field_codes.size].sum())
+                column = np.where(hit, field_codes[pick], column).astype(np.int8)
+            result[item] = column
     return result
 
 
@@ -178,8 +182,16 @@ def draw_sample(name: str, study: Study, cfg: dict[str, Any], *, seed: int, scal
     {'t1': 89, 't3': 90, 't4': 85}
     """
     persons = population.draw_persons(cfg, study, scale, rng_for(seed, name, "persons"))
-    scores = growth_truth.draw_scores(persons, study, cfg["growth"], rng_for(seed, name, "scores"))
-    items = _items(study, cfg, scores, rng_for(seed, name, "items"))
+    latent = growth_truth.draw_growth(persons, study, cfg["growth"], rng_for(seed, name, "scores"))
+    item_rng = rng_for(seed, name, "items")
+    first = study.wave_names[0]
+    untreated = growth_truth.true_scores(latent, persons, study, cfg["growth"])
+    items = {first: _wave_items(study, cfg, 0, untreated, item_rng)}
+    index = selection.selection_index(persons, study, cfg.get("selection"), selection.first_wave_scores(study, items[first]))
+    population.assign_groups(persons, cfg, study, scale, index, rng_for(seed, name, "groups"))
+    scores = growth_truth.true_scores(latent, persons, study, cfg["growth"])
+    for j, wave in enumerate(study.wave_names[1:], start=1):
+        items[wave] = _wave_items(study, cfg, j, scores, item_rng)
     observed = _observed_scores(study, items, persons.n)
     population.assign_presence(persons, cfg, study, scale, observed, rng_for(seed, name, "presence"))
     population.first_use_waves(persons, cfg, rng_for(seed, name, "first_use"))

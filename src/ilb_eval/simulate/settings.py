@@ -99,9 +99,37 @@ def _check_sample(name: str, cfg: dict[str, Any], problems: list[str]) -> None:
         problems.append(f"{where}.growth.item_offsets: give 4 offsets that add up to 0 (the score mean stays unbiased)")
     if not -1 < cfg["growth"]["intercept_slope_corr"] < 1:
         problems.append(f"{where}.growth.intercept_slope_corr: must lie strictly between -1 and 1")
+    _check_selection(cfg, where, problems)
     representation = cfg["not_applicable"]["representation"]
     if representation != "empty" and not str(representation).startswith("code:"):
         problems.append(f"{where}.not_applicable.representation: use 'empty' or 'code:<index>'")
+
+
+def _check_selection(cfg: dict[str, Any], where: str, problems: list[str]) -> None:
+    """Selection into iLB (samples with a control group) and the intercept correlation clusters."""
+    growth = cfg["growth"]
+    scales = set(growth.get("scales", {}))
+    correlation = growth.get("intercept_correlation")
+    if correlation is not None:
+        for cluster in correlation.get("clusters", []):
+            if not set(cluster) <= scales:
+                problems.append(f"{where}.growth.intercept_correlation: unknown scales {sorted(set(cluster) - scales)}")
+        if not 0 <= correlation.get("within", 0) < 1:
+            problems.append(f"{where}.growth.intercept_correlation.within: must lie in [0, 1)")
+    if "control" not in cfg["patterns"]:
+        return
+    selection = cfg.get("selection")
+    if not isinstance(selection, dict):
+        problems.append(f"{where}: missing setting 'selection' (a sample with a control group needs it)")
+        return
+    named = set(selection.get("scores", {}))
+    for group in selection.get("score_means", []):
+        named |= set(group.get("scales", []))
+    if not named <= scales:
+        problems.append(f"{where}.selection: unknown scales {sorted(named - scales)}")
+    unknown = set(selection.get("covariates", {})) - set(growth.get("covariates", {}))
+    if unknown:
+        problems.append(f"{where}.selection.covariates: unknown covariates {sorted(unknown)}")
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

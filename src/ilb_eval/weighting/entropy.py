@@ -15,8 +15,8 @@ Its Lagrange dual is unconstrained and convex in the multipliers ``lam``::
 with gradient ``sum_j w_j (c_j - m)`` (the remaining imbalance) and Hessian the
 ``w``-weighted covariance of the ``c_j``. The minimiser balances the
 constraints exactly; it exists if and only if ``m`` lies in the interior of
-the convex hull of the ``c_j`` (checked first with a linear programme, so an
-impossible target is reported instead of diverging).
+the convex hull of the ``c_j`` (checked first with a small linear programme,
+so an impossible target is reported instead of diverging).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["EntropySolution", "EntropyBalancingError", "entropy_balance", "positive_weights_reach"]
+__all__ = ["EntropyBalancingError", "EntropySolution", "entropy_balance", "target_inside_hull"]
 
 #: Largest standardised imbalance accepted as exact balance.
 BALANCE_TOLERANCE = 1e-8
@@ -75,44 +75,28 @@ def _full_rank_columns(matrix: np.ndarray) -> np.ndarray:
     return np.sort(pivots[: int(keep.sum())])
 
 
-def positive_weights_reach(constraints: np.ndarray, target: np.ndarray) -> float:
-    """The largest smallest weight of any weights that reach ``target`` exactly.
+def target_inside_hull(constraints: np.ndarray, target: np.ndarray) -> bool:
+    """Whether ``target`` lies in the interior of the convex hull of the rows (weights > 0 reach it).
 
-    Solves the linear programme ``max t`` subject to ``sum w = 1``,
-    ``sum w_j c_j = target`` and ``w_j >= t`` (HiGHS via scipy). A positive
-    value means the target is inside the convex hull of the rows and entropy
-    balancing has a solution; 0 or less means only weights with some zeros (or
-    none at all) balance, i.e. the groups do not overlap.
+    By the separating-hyperplane theorem the target is interior exactly when
+    no direction ``lam`` puts every row on one side of it,
+    ``lam' (c_j - target) >= 0`` for all ``j`` with ``sum_j lam' (c_j - target) >= 1``;
+    that linear programme has only ``k`` variables (HiGHS via scipy), so the
+    check is fast for any number of rows. The rows must span their space
+    (linearly dependent columns dropped).
 
     Examples
     --------
     >>> c = np.array([[0.0], [1.0], [2.0]])
-    >>> round(positive_weights_reach(c, np.array([1.0])), 6)    # 1/3 each
-    0.333333
-    >>> positive_weights_reach(c, np.array([3.0])) <= 0         # outside the range
-    True
+    >>> target_inside_hull(c, np.array([1.0])), target_inside_hull(c, np.array([2.0]))
+    (True, False)
     """
-    n, k = constraints.shape
-    # variables: w_1..w_n, t ; maximise t  <=>  minimise -t
-    cost = np.zeros(n + 1)
-    cost[-1] = -1.0
-    a_eq = np.zeros((k + 1, n + 1))
-    a_eq[0, :n] = 1.0
-    a_eq[1:, :n] = constraints.T
-    b_eq = np.concatenate([[1.0], target])
-    # w_j - t >= 0   <=>   -w_j + t <= 0
-    a_ub = np.hstack([-np.eye(n), np.ones((n, 1))]) if n <= 2000 else None
-    if a_ub is None:
-        from scipy import sparse
-
-        a_ub = sparse.hstack([-sparse.identity(n, format="csr"), sparse.csr_matrix(np.ones((n, 1)))], format="csr")
-    result = optimize.linprog(
-        cost, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq, b_eq=b_eq,
-        bounds=[(0, None)] * n + [(None, None)], method="highs",
-    )
-    if result.status != 0:
-        return -np.inf
-    return float(result.x[-1])
+    z = np.asarray(constraints, dtype=float) - np.asarray(target, dtype=float)
+    k = z.shape[1]
+    a_ub = np.vstack([-z, -z.sum(axis=0)[None, :]])
+    b_ub = np.concatenate([np.zeros(z.shape[0]), [-1.0]])
+    result = optimize.linprog(np.zeros(k), A_ub=a_ub, b_ub=b_ub, bounds=[(None, None)] * k, method="highs")
+    return result.status == 2  # infeasible: no separating direction
 
 
 def entropy_balance(
@@ -170,7 +154,7 @@ def entropy_balance(
     sd = c.std(axis=0)
     scale = np.where(sd > 0, sd, 1.0)
     z = (c[:, columns] - m[columns]) / scale[columns]
-    if z.shape[1] and positive_weights_reach(z, np.zeros(z.shape[1])) <= 1e-12 / n:
+    if z.shape[1] and not target_inside_hull(z, np.zeros(z.shape[1])):
         raise EntropyBalancingError(
             "the target means lie outside what positive weights of this group can reach"
         )
