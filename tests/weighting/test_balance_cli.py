@@ -28,7 +28,7 @@ def _frame(seed: int = 12, n: int = 240) -> pd.DataFrame:
 
 def _write_german_csv(frame: pd.DataFrame, path) -> None:
     text = frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
-    path.write_bytes(text.encode("windows-1252"))
+    path.write_bytes(text.encode("utf-8-sig"))  # German Excel's 'CSV UTF-8': BOM, ';', decimal comma
 
 
 def _run(capsys, *args) -> tuple[int, str, str]:
@@ -48,12 +48,13 @@ def test_german_csv_in_weighted_csv_out_with_json(tmp_path, capsys):
     assert source.read_bytes() == before
     assert "Entropy Balancing" in stdout and "SMD nachher" in stdout
     # the other columns pass through exactly as written (leading zeros, umlauts, decimal commas)
-    written = out.read_bytes().decode("windows-1252").splitlines()
-    original = before.decode("windows-1252").splitlines()
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    written = out.read_bytes().decode("utf-8-sig").splitlines()
+    original = before.decode("utf-8-sig").splitlines()
     assert written[0] == original[0] + ";weight"
     for line_out, line_in in zip(written[1:], original[1:], strict=True):
         assert line_out.rsplit(";", 1)[0] == line_in
-    weights = pd.read_csv(out, sep=";", decimal=",", encoding="windows-1252", dtype={"code": str})
+    weights = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype={"code": str})
     assert weights["code"].iloc[0] == "00000"
     treated = weights["ilb"] == 1
     assert (weights.loc[treated, "weight"] == 1).all()
@@ -112,12 +113,14 @@ def _bad(tmp_path, capsys, frame, *extra):
 
 def test_treatment_that_is_not_zero_one(tmp_path, capsys):
     frame = _frame()
-    frame.loc[[3, 7], "ilb"] = 2
-    frame["ilb"] = frame["ilb"].astype(object)
-    frame.loc[9, "ilb"] = "ja"
+    frame.loc[[3, 7, 9], "ilb"] = [2, 2, -1]
     (line,) = _bad(tmp_path, capsys, frame)
     assert "[BAD_TREATMENT] bad.csv, column 'ilb', rows 5, 9, 11 (3 in all)" in line
-    assert "found '2', 'ja'" in line and "0 = control and 1 = treated" in line
+    assert "found '2', '-1'" in line and "0 = control and 1 = treated" in line
+    frame["ilb"] = frame["ilb"].astype(object)
+    frame.loc[9, "ilb"] = "ja"  # text: the reader's message
+    (line,) = _bad(tmp_path, capsys, frame)
+    assert "[WRONG_TYPE] bad.csv, column 'ilb', row 11 (1 in all)" in line
 
 
 def test_covariate_constant_within_a_group(tmp_path, capsys):
@@ -159,11 +162,11 @@ def test_unknown_column_and_text_covariate(tmp_path, capsys):
     frame = _frame()
     frame["degree"] = frame["degree"].map({0: "nein", 1: "ja"})
     lines = _bad(tmp_path, capsys, frame, "--method", "ipw")
-    assert any("[NON_NUMERIC_COVARIATE] bad.csv, column 'degree'" in line for line in lines)
+    assert any("[WRONG_TYPE] bad.csv, column 'degree'" in line for line in lines)
     source = tmp_path / "bad.csv"
     code, _, stderr = _run(capsys, "--data", source, "--treatment", "ilb", "--covariates", "nope",
                            "--out", tmp_path / "out.csv")
-    assert code == 2 and "[NO_COLUMN] bad.csv, column 'nope'" in stderr
+    assert code == 2 and "[MISSING_COLUMN] bad.csv, column 'nope'" in stderr
 
 
 def test_settings_errors_are_messages(tmp_path, capsys):
@@ -176,4 +179,4 @@ def test_settings_errors_are_messages(tmp_path, capsys):
         main(["balance", "--data", str(source), "--treatment", "ilb", "--covariates", "x", "--out", "o.csv", "--trim", "1.5"])
     code, _, stderr = _run(capsys, "--data", tmp_path / "none.csv", "--treatment", "ilb", "--covariates", "x",
                            "--out", tmp_path / "o.csv")
-    assert code == 2 and "[NO_FILE]" in stderr
+    assert code == 2 and "[FILE_NOT_FOUND]" in stderr

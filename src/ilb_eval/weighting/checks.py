@@ -34,6 +34,14 @@ def row_numbers(data: pd.DataFrame, mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) + 2 for i in np.flatnonzero(mask))
 
 
+def _shown(value: object) -> str:
+    """A treatment value as a message shows it: numbers without a trailing .0, text quoted."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return "(empty)"
+    return repr(f"{number:g}") if np.isfinite(number) else repr(str(value))
+
+
 def _missing_columns(data: pd.DataFrame, treatment: str, covariates: Sequence[str], file: str | None) -> list[Problem]:
     problems = []
     for name, role in [(treatment, "treatment"), *[(c, "covariate") for c in covariates]]:
@@ -57,8 +65,8 @@ def _treatment_problems(
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isin(values, (0.0, 1.0))
     if bad.any():
-        shown = pd.unique(raw[bad].astype(str))[:_SHOWN_VALUES]
-        found = ", ".join("(empty)" if v in ("nan", "None", "") else repr(v) for v in shown)
+        shown = list(dict.fromkeys(_shown(v) for v in raw[bad]))[:_SHOWN_VALUES]
+        found = ", ".join(shown)
         return [Problem(
             code="BAD_TREATMENT", message="the treatment column must hold 0 (control) or 1 (treated) in every row",
             file=file, column=treatment, rows=row_numbers(data, bad), expected="0 or 1", found=found,
