@@ -38,6 +38,7 @@ from ilb_eval.prep import Panel, build_panel, reliability
 from ilb_eval.privacy import CellRule, mask_small
 from ilb_eval.resources import example_dir
 from ilb_eval.study import Study, load_study
+from ilb_eval.weighting.summary import WeightingSummary, summarise_weighting
 
 __all__ = ["DEFAULT_SEED", "AnalysisResults", "AnalysisSettings", "StudyResults", "analyse_panel", "run_analysis",
            "study_labels"]
@@ -109,6 +110,7 @@ class StudyResults:
     gaps: tuple[_gaps.Gap, ...] = ()
     records_analysed: float = float("nan")
     split: bool = True
+    weighting: WeightingSummary | None = None
 
     def gap(self, analysis: str) -> _gaps.Gap | None:
         """The first gap that leaves out ``analysis`` (a key of :data:`ilb_eval.analysis.gaps.ANALYSES`)."""
@@ -234,6 +236,10 @@ def analyse_panel(study: Study, panel: Panel, rule: CellRule, settings: Analysis
         step("sensitivity analyses")
         variants, estimators = _sensitivity.study_sensitivity(study, panel, models,
                                                               progress=lambda m: progress(f"  model {m}"))
+    weighting = None
+    if study.has_control_group:
+        step("selection and weighting")
+        weighting = summarise_weighting(panel, study, min_cell_size=rule.min_cell_size)
     step("correlations")
     corr = _correlations.manager_correlations(study, panel, rule, settings.correlation)
     step("iLB feedback")
@@ -264,6 +270,7 @@ def analyse_panel(study: Study, panel: Panel, rule: CellRule, settings: Analysis
         problems=tuple(dict.fromkeys(problems)),
         sensitivity_variants=variants, sensitivity_estimators=estimators, problem_records=records,
         gaps=tuple(gaps),
+        weighting=weighting,
     )
 
 

@@ -1,0 +1,52 @@
+"""The report's section "Selektion und Gewichtung" on the shared report run (tests/analysis/shared_run.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from ilb_eval.weighting.summary import VARIANTS
+
+_spec = importlib.util.spec_from_file_location(
+    "_shared_run_loader_weighting", Path(__file__).parents[1] / "analysis" / "shared_run.py")
+_loader = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_loader)
+SHARED = _loader.load()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return SHARED.report_run(tmp_path_factory.getbasetemp())
+
+
+def test_only_the_study_with_a_control_group_is_weighted(run):
+    eap, zp = run.results.studies["EAP"], run.results.studies["ZP"]
+    assert zp.weighting is None
+    summary = eap.weighting
+    assert summary.status == "ok" and (summary.method, summary.estimand) == ("entropy", "ATT")
+    assert summary.balance["smd_after"].abs().max() < 1e-8
+    assert [v[0] for v in VARIANTS] == summary.variants["variant"].tolist()
+    assert (summary.variants["status"] == "ok").all()
+
+
+def test_tables_and_figures_are_in_the_run_folder(run):
+    balance = pd.read_csv(run.path / "tables" / "eap_balance.csv")
+    summary = run.results.studies["EAP"].weighting
+    np.testing.assert_allclose(balance["smd_before"], summary.balance["smd_before"], rtol=1e-9)
+    assert "person" not in balance.columns and len(balance) == len(summary.covariates)
+    variants = pd.read_csv(run.path / "tables" / "eap_weighting_variants.csv")
+    assert variants["variant"].tolist() == [v[0] for v in VARIANTS]
+    for figure in ("eap_love_plot", "eap_propensity_overlap"):
+        assert (run.path / "figures" / f"{figure}.png").is_file()
+
+
+def test_the_pdf_has_the_section_in_german(run):
+    pdf = next(run.path.glob("*.pdf"))
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "Selektion und Gewichtung" in text
+    assert "Entropy Balancing" in text and "Effektive Stichprobengröße" in text
