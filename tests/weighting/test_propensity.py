@@ -10,7 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ilb_eval.weighting.propensity import SeparationError, fit_propensity, ipw_weights, overlap_weights
+from ilb_eval.weighting.propensity import (
+    SeparationError,
+    fit_propensity,
+    ipw_weights,
+    overlap_weights,
+)
 
 
 def _data(seed: int = 7, n: int = 300):

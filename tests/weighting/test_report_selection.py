@@ -41,7 +41,14 @@ def test_tables_and_figures_are_in_the_run_folder(run):
     assert "person" not in balance.columns and len(balance) == len(summary.covariates)
     variants = pd.read_csv(run.path / "tables" / "eap_weighting_variants.csv")
     assert variants["variant"].tolist() == [v[0] for v in VARIANTS]
-    for figure in ("eap_love_plot", "eap_propensity_overlap"):
+    effects = pd.read_csv(run.path / "tables" / "eap_effects_by_adjustment.csv")
+    assert set(effects["kind"]) == {"unweighted", "adjusted", "weighted"} and set(effects["factor"]) == {"i", "s"}
+    assert len(effects) == 10 * 3 * 2 and effects["converged"].all()
+    # balance on the t1 scores removes the t1 differences: weighted intercept effects are ~0
+    weighted_i = effects[(effects["kind"] == "weighted") & (effects["factor"] == "i")]
+    assert weighted_i["estimate"].abs().max() < 0.02
+    assert len(summary.evalues) == 10 and (summary.evalues["evalue"] >= 1).all()
+    for figure in ("eap_love_plot", "eap_propensity_overlap", "eap_effects_by_adjustment"):
         assert (run.path / "figures" / f"{figure}.png").is_file()
 
 

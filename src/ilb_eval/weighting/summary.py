@@ -4,7 +4,9 @@
 group (:func:`~ilb_eval.weighting.study.study_weights`: entropy balancing for
 the ATT on the default propensity covariates) and its variants (inverse
 probability weights, the same trimmed at the 99th percentile, overlap
-weights) and keeps only aggregates: no person-level weight leaves this module.
+weights) and the iLB effects unweighted, covariate-adjusted and weighted with
+the E-values of the weighted slope effects, and keeps only aggregates: no
+person-level weight leaves this module.
 """
 
 from __future__ import annotations
@@ -12,16 +14,21 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ilb_eval.exceptions import IlbEvalError, WeightingWarning
-from ilb_eval.prep import Panel
+from ilb_eval.prep import Panel, growth_data
 from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 from ilb_eval.study import Study
+from ilb_eval.weighting.effects import ilb_effects_by_adjustment
 from ilb_eval.weighting.study import (
+    StudyWeighting,
     default_propensity_covariates,
     love_plot_data,
+    outcome_sd,
     overlap_data,
+    slope_effect_evalue,
     study_weights,
 )
 
@@ -46,7 +53,12 @@ class WeightingSummary:
     :func:`~ilb_eval.weighting.study.love_plot_data`; ``overlap`` those of
     :func:`~ilb_eval.weighting.study.overlap_data`; ``variants``: ``variant``,
     ``method``, ``estimand``, ``trim``, ``status``, ``ess_treated``,
-    ``ess_control``, ``max_abs_smd``.
+    ``ess_control``, ``max_abs_smd``. ``effects``: per competence dimension
+    the iLB coefficients on i and s unweighted, covariate-adjusted and
+    weighted, on the weighted persons (``dimension`` plus the columns of
+    :func:`~ilb_eval.weighting.effects.ilb_effects_by_adjustment`);
+    ``evalues``: per dimension the E-value of the weighted slope effect
+    (``dimension``, ``d``, ``rr``, ``evalue``, ``evalue_ci``).
     """
 
     study: str
@@ -62,6 +74,8 @@ class WeightingSummary:
     love: pd.DataFrame = field(default_factory=pd.DataFrame)
     overlap: pd.DataFrame = field(default_factory=pd.DataFrame)
     variants: pd.DataFrame = field(default_factory=pd.DataFrame)
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    evalues: pd.DataFrame = field(default_factory=pd.DataFrame)
     warnings: tuple[str, ...] = ()
 
 
@@ -78,6 +92,32 @@ def _variant_row(panel: Panel, study: Study, key: str, method: str, estimand: st
                 "ess_control": float("nan"), "max_abs_smd": float("nan")}
     return {**row, "status": "ok", "reason": None, "ess_treated": result.ess["treated"],
             "ess_control": result.ess["control"], "max_abs_smd": result.max_abs_smd}
+
+
+def _effects(panel: Panel, study: Study, main: StudyWeighting) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Unweighted, adjusted and weighted iLB effects per dimension, and the E-values of the weighted slopes."""
+    weights = main.persons.set_index("person")["weight"]
+    waves, times = study.wave_names, study.time_scores
+    frames, evalues = [], []
+    for scale in study.competence_scales:
+        data = growth_data(panel, scale.name).set_index("person").loc[main.persons["person"]]
+        outcomes = [w for w in waves if w in data.columns]
+        try:
+            table = ilb_effects_by_adjustment(
+                data, weights, outcomes=outcomes, time_scores=data.attrs["time_scores"],
+                covariates=list(panel.covariates))
+        except (IlbEvalError, ValueError, np.linalg.LinAlgError):
+            continue
+        frames.append(table.assign(dimension=scale.name))
+        slope = table[(table["kind"] == "weighted") & (table["factor"] == "s")].iloc[0]
+        sd = outcome_sd(panel, scale.name, waves[-1])
+        span = float(times[-1] - times[0])
+        value = slope_effect_evalue(slope["estimate"], slope["se"], span, sd)
+        evalues.append({"dimension": scale.name, "d": slope["estimate"] * span / sd, "rr": value.rr,
+                        "evalue": value.evalue, "evalue_ci": value.evalue_ci})
+    effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    columns = ["dimension", *[c for c in effects.columns if c != "dimension"]]
+    return (effects[columns] if frames else effects), pd.DataFrame(evalues)
 
 
 def summarise_weighting(
@@ -107,9 +147,10 @@ def summarise_weighting(
         for key, method, estimand, trim in VARIANTS
     ])
     balance = result.balance.drop(columns=["mean_treated_weighted"])
+    effects, evalues = _effects(panel, study, main)
     return WeightingSummary(
         study=study.name, status="ok", reason=None, method=result.method, estimand=result.estimand,
         covariates=covariates, n=dict(result.n), ess=dict(result.ess), excluded=main.excluded,
         balance=balance, love=love_plot_data(result), overlap=overlap_data(result), variants=variants,
-        warnings=result.warnings,
+        effects=effects, evalues=evalues, warnings=result.warnings,
     )

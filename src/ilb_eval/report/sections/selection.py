@@ -25,7 +25,7 @@ from ilb_eval.weighting.diagnostics import SMD_THRESHOLD
 from ilb_eval.weighting.study import covariate_labels
 from ilb_eval.weighting.summary import WeightingSummary
 
-__all__ = ["KEY", "build", "love_plot", "overlap_plot"]
+__all__ = ["KEY", "build", "effects_plot", "love_plot", "overlap_plot"]
 
 KEY = "selection"
 
@@ -85,6 +85,41 @@ def overlap_plot(overlap: pd.DataFrame, lang: Lang) -> Figure:
         ax.set_xlabel(words[3])
         ax.set_ylabel(words[4])
         fig.legend(loc="outside upper center", ncols=3)
+    return fig
+
+
+_KINDS = {"unweighted": {"de": "ungewichtet", "en": "unweighted"},
+          "adjusted": {"de": "kovariatenadjustiert", "en": "covariate-adjusted"},
+          "weighted": {"de": "gewichtet (ATT)", "en": "weighted (ATT)"}}
+_KIND_STYLE = {"unweighted": ("o", "white"), "adjusted": ("s", "white"), "weighted": ("o", None)}
+
+
+def effects_plot(effects: pd.DataFrame, labels: dict[str, str], lang: Lang) -> Figure:
+    """The iLB effects on intercept and slope per dimension: unweighted, adjusted, weighted side by side."""
+    titles = {"de": ("Ausgangsniveau (i)", "Veränderung (s)"), "en": ("Intercept (i)", "Slope (s)")}[lang]
+    dims = list(dict.fromkeys(effects["dimension"]))
+    color = GROUP_COLORS["ilb"]
+    offsets = {"unweighted": -0.22, "adjusted": 0.0, "weighted": 0.22}
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(6.3, 1.3 + 0.32 * len(dims)), layout="constrained")
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, factor, title in zip(axes, ("i", "s"), titles, strict=True):
+            part = effects[effects["factor"] == factor]
+            for kind, offset in offsets.items():
+                rows = part[part["kind"] == kind].set_index("dimension").reindex(dims)
+                y = np.arange(len(dims)) + offset
+                marker, face = _KIND_STYLE[kind]
+                ax.errorbar(rows["estimate"], y, xerr=[rows["estimate"] - rows["ci_lower"],
+                                                       rows["ci_upper"] - rows["estimate"]],
+                            fmt=marker, ms=3.8, color=color, mfc=face or color, elinewidth=0.9, capsize=1.5)
+            ax.axvline(0, color=_GREY, lw=0.7, ls=(0, (3, 2)))
+            ax.set_title(title, loc="left")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, 2, lang)))
+        axes[0].set_yticks(range(len(dims)), [labels.get(d, d) for d in dims])
+        axes[0].set_ylim(len(dims) - 0.5, -0.5)
+        handles = [Line2D([], [], marker=_KIND_STYLE[k][0], ls="", color=color, mfc=_KIND_STYLE[k][1] or color,
+                          label=_KINDS[k][lang]) for k in offsets]
+        fig.legend(handles=handles, loc="outside upper center", ncols=3)
     return fig
 
 
@@ -156,6 +191,8 @@ def _study(ctx: ReportContext, sec: Section, s: StudyResults, w: WeightingSummar
                      "estimates. Weighted, the control group's distribution resembles the participants' where "
                      "both overlap."))
     _variants_table(ctx, sec, s, w)
+    if len(w.effects):
+        _effects(ctx, sec, s, w)
     for text in w.warnings:
         sec.paragraph(ctx.t("Hinweis: ", "Note: ") + text, style="note")
         ctx.warn(sec, f"{name} weighting: {text}")
@@ -208,3 +245,46 @@ def _variants_table(ctx: ReportContext, sec: Section, s: StudyResults, w: Weight
                              "estimate the effect in the overlap population (ATO)."),
                        align=("left", "left", "right", "right", "right"))
     ctx.table(sec, f"{name.lower()}_weighting_variants", w.variants.drop(columns=["reason"]), table)
+
+
+def _effects(ctx: ReportContext, sec: Section, s: StudyResults, w: WeightingSummary) -> None:
+    lang, name = ctx.lang, s.study.name
+    sec.heading(ctx.t("iLB-Effekte ohne und mit Gewichtung", "iLB effects without and with weighting"))
+    labels = {d: ctx.label(s, d) for d in dict.fromkeys(w.effects["dimension"])}
+    ctx.figure(sec, f"{name.lower()}_effects_by_adjustment", effects_plot(w.effects, labels, lang),
+               ctx.t(f"Effekte der iLB-Teilnahme: ungewichtet, kovariatenadjustiert und gewichtet ({name})",
+                     f"Effects of iLB participation: unweighted, covariate-adjusted and weighted ({name})"),
+               ctx.t("Dieselben Personen in allen drei Modellen; 95-%-Konfidenzintervalle, gewichtet robust (MLR).",
+                     "The same persons in all three models; 95 % confidence intervals, weighted ones robust (MLR)."))
+    slopes = w.effects[w.effects["factor"] == "s"]
+    evalues = w.evalues.set_index("dimension") if len(w.evalues) else pd.DataFrame()
+    rows = []
+    for dim, label in labels.items():
+        cells = [label]
+        for kind in ("unweighted", "adjusted", "weighted"):
+            hit = slopes[(slopes["dimension"] == dim) & (slopes["kind"] == kind)]
+            cells.append("" if hit.empty else f"{format_number(hit['estimate'].iloc[0], 3, lang)} "
+                                               f"({format_number(hit['se'].iloc[0], 3, lang)})")
+        if dim in evalues.index:
+            e = evalues.loc[dim]
+            cells.append(f"{format_number(e['evalue'], 2, lang)} ({format_number(e['evalue_ci'], 2, lang)})")
+        else:
+            cells.append("")
+        rows.append(cells)
+    columns = [ctx.words["dimension"], _KINDS["unweighted"][lang], _KINDS["adjusted"][lang], _KINDS["weighted"][lang],
+               ctx.t("E-Wert (KI)", "E-value (CI)")]
+    table = ctx.simple(pd.DataFrame(rows, columns=columns),
+                       ctx.t(f"Effekt der iLB-Teilnahme auf die Veränderung (s) ({name})",
+                             f"Effect of iLB participation on the slope (s) ({name})"),
+                       ctx.t("b (SE) je Zeiteinheit. E-Wert (VanderWeele & Ding 2017): wie stark ein nicht gemessener "
+                             "Störfaktor mit Teilnahme und Entwicklung zusammenhängen müsste (als Risikoverhältnis), "
+                             "um den gewichteten Effekt ganz zu erklären; in Klammern für die Grenze des 95-%-"
+                             "Konfidenzintervalls (1: das Intervall enthält schon 0). Umrechnung über die Differenz "
+                             "zur letzten Welle in SD der Facette, RR = exp(0,91 d).",
+                             "b (SE) per time unit. E-value (VanderWeele & Ding 2017): how strongly an unmeasured "
+                             "confounder would have to be associated with participation and development (as a risk "
+                             "ratio) to explain the weighted effect away; in brackets for the limit of the 95 % "
+                             "confidence interval (1: the interval already contains 0). Converted via the difference "
+                             "at the last wave in SD of the dimension, RR = exp(0.91 d)."),
+                       align=("left", "right", "right", "right", "right"))
+    ctx.table(sec, f"{name.lower()}_effects_by_adjustment", w.effects, table)
