@@ -137,7 +137,9 @@ def summarise_weighting(
     """
     covariates = default_propensity_covariates(study)
     try:
-        main = study_weights(panel, study, covariates=covariates, min_cell_size=min_cell_size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WeightingWarning)  # kept on the result; the report shows them
+            main = study_weights(panel, study, covariates=covariates, min_cell_size=min_cell_size)
     except IlbEvalError as error:
         return WeightingSummary(study=study.name, status="failed", reason=str(error), method="entropy",
                                 estimand="ATT", covariates=covariates)
