@@ -113,7 +113,7 @@ def fit_variants(
     >>> table["variant"].tolist()
     ['as specified', 'equal residual variances', 'fixed slope (no slope variance)', 'latent basis (estimated time scores)']
     >>> table.iloc[-1]["time_scores"]
-    '0, 2.05, 3'
+    '0, 1.76, 3'
     """
     spec = (
         spec_or_kwargs if isinstance(spec_or_kwargs, GrowthSpec) else GrowthSpec(**spec_or_kwargs)

@@ -18,7 +18,7 @@ Examples
 >>> from ilb_eval.datasets import load_example_growth_data
 >>> from ilb_eval.sem import growth
 >>> res = growth("i =~ 1*t1 + 1*t3 + 1*t4; s =~ 0*t1 + 2*t3 + 3*t4; s ~ b*ilb",
-...              load_example_growth_data("belastbarkeit"))
+...              load_example_growth_data("selbststaendigkeit"))
 >>> print(model_syntax(res.model.partable, res.options))
 i =~ 1*t1 + 1*t3 + 1*t4
 s =~ 0*t1 + 2*t3 + 3*t4

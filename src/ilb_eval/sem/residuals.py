@@ -29,7 +29,7 @@ def residuals(res: SemResults) -> dict[str, dict[str, pd.DataFrame | pd.Series]]
     >>> data = load_example_growth_data("belastbarkeit")
     >>> res = growth("i =~ 1*t1 + 1*t3 + 1*t4; s =~ 0*t1 + 2*t3 + 3*t4", data)
     >>> residuals(res)[""]["mean"].round(3).to_dict()
-    {'t1': 0.001, 't3': -0.012, 't4': 0.012}
+    {'t1': 0.002, 't3': -0.012, 't4': 0.014}
     """
     implied = res.implied()
     out: dict[str, dict[str, pd.DataFrame | pd.Series]] = {}
