@@ -113,10 +113,10 @@ def _bad(tmp_path, capsys, frame, *extra):
 
 def test_treatment_that_is_not_zero_one(tmp_path, capsys):
     frame = _frame()
-    frame.loc[[3, 7, 9], "ilb"] = [2, 2, -1]
+    frame.loc[[3, 7, 9], "ilb"] = [2, 2, 3]
     (line,) = _bad(tmp_path, capsys, frame)
     assert "[BAD_TREATMENT] bad.csv, column 'ilb', rows 5, 9, 11 (3 in all)" in line
-    assert "found '2', '-1'" in line and "0 = control and 1 = treated" in line
+    assert "found '2', '3'" in line and "0 = control and 1 = treated" in line
     frame["ilb"] = frame["ilb"].astype(object)
     frame.loc[9, "ilb"] = "ja"  # text: the reader's message
     (line,) = _bad(tmp_path, capsys, frame)
