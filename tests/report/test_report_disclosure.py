@@ -234,7 +234,8 @@ def test_the_clean_example_passes_the_same_audit(run, eap):
     eap = results.studies["EAP"]
     assert eap.split
     hidden = set(cells) - _published_keys(results)
-    assert ("yes", "ilb", "german") in hidden and ("yes", "control", "german") in hidden  # 8 non-German users
+    # (the example has 18 non-German users since its iLB uptake is selected on t1 answers: no small
+    # cell there any more; the small-group cases are the variants above)
     found = recoverable(cells, relations, hidden, counts=counts)
     assert not [k for k in found if "ilb" in k or "control" in k], sorted(found, key=str)
     # the totals per wave are not printed but follow from the groups: not a disclosure

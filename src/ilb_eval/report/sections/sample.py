@@ -107,7 +107,7 @@ def _groups_text(ctx: ReportContext, s: StudyResults) -> str:
         return text
     limit = format_number(SMD_SIMILAR, 1, lang)
     if differ:
-        text += ctx.t(f" iLB- und Kontrollgruppe unterscheiden sich (standardisierte Differenz ab {limit}) in: "
+        text += ctx.t(f" Unterschiede zwischen iLB- und Kontrollgruppe (standardisierte Differenz ab {limit}) bei: "
                       f"{joined(differ, lang)}.",
                       f" The iLB and control groups differ (standardised difference of {limit} or more) in: "
                       f"{joined(differ, lang)}.")
