@@ -418,6 +418,39 @@ def _stub_pipeline() -> Iterator[None]:
         yield
 
 
+def sem_json(target: Callable[[Path, Path, Path], Path]) -> Callable[[Path], Setup]:
+    """``sem --model FILE --data FILE --json OUT`` with OUT chosen by ``target(folder, data, model)``."""
+    def build(folder: Path) -> Setup:
+        data = growth_csv(folder / "in")
+        model = folder / "in" / "growth.lav"
+        model.write_text("i =~ 1*t1 + 1*t3 + 1*t4\ns =~ 0*t1 + 2*t3 + 3*t4\n")
+        out = target(folder, data, model)
+        return Setup(["sem", "--model", str(model), "--data", str(data), "--function", "growth", "--json", str(out)],
+                     [folder / "in"])
+    return build
+
+
+def sem_model_folder(folder: Path) -> Setup:
+    data = growth_csv(folder / "in")
+    return Setup(["sem", "--model", str(folder / "in"), "--data", str(data), "--function", "growth"], [folder])
+
+
+def init_into_exports(folder: Path) -> Setup:
+    _, data, _ = study(folder)
+    exports = _exports(folder)
+    return Setup(["init", "--data", str(data), "--out", str(exports), "--force"], [folder])
+
+
+def balance_over(target: str) -> Callable[[Path], Setup]:
+    def build(folder: Path) -> Setup:
+        built = catalogue._balance_csv(folder / "in", catalogue.balance_frame())
+        out = built.csv if target == "out" else folder / "weighted.csv"
+        json_out = ["--json", str(built.csv)] if target == "json" else []
+        return Setup(["balance", "--data", str(built.csv), *built.fit_args, "--out", str(out), *json_out],
+                     [folder / "in"])
+    return build
+
+
 def _report_reports(folder: Path, _data: Path) -> Path:
     return folder / "reports"
 
@@ -552,6 +585,13 @@ ATTEMPTS: tuple[Attempt, ...] = (
         o.mkdir(), not_writable(o))[1]), code="OUTPUT_PATH"),
     Attempt("file system", "simulate --out: disk full while writing", simulate(
         lambda f: f / "new", fault=lambda _o: disk_full()), code="FILE_SYSTEM"),
+    Attempt("file system", "sem --json: the data file itself", sem_json(lambda f, d, m: d), code="OVERWRITES_INPUT"),
+    Attempt("file system", "sem --json: the model file itself", sem_json(lambda f, d, m: m),
+            code="OVERWRITES_INPUT"),
+    Attempt("file system", "sem --model: a folder", sem_model_folder, code="FILE_NOT_FOUND"),
+    Attempt("file system", "init --out --force: a folder with wave exports", init_into_exports, code="HOLDS_DATA"),
+    Attempt("file system", "balance --out: the data file itself", balance_over("out"), code="OVERWRITES_INPUT"),
+    Attempt("file system", "balance --json: the data file itself", balance_over("json"), code="OVERWRITES_INPUT"),
     Attempt("file system", "report --out: an existing file", report(lambda f, d: _existing_file(f)),
             code="OUTPUT_PATH"),
     Attempt("file system", "report --out: inside the data folder", report(lambda f, d: d / "reports"),
@@ -600,11 +640,22 @@ def _catalogue_attempt(case: catalogue.Case) -> Attempt:
         if case.stage == "balance":
             out = folder.parent / f"{folder.name}-weighted.csv"
             return Setup(["balance", "--data", str(built.csv), *built.fit_args, "--out", str(out)], [folder])
+        if case.stage == "init":
+            return Setup(["init", "--data", str(built.data_dir), "--out", str(folder.parent / f"{folder.name}-study")],
+                         [folder])
+        if case.stage in ("table", "table-warning"):
+            read = built.read_args
+            if read.get("long"):
+                args = ["--long", "--id", read["id"], "--time", read["time"], "--outcomes", *read["varying"],
+                        "--time-scores", "0", "2", "3", "--covariates", *read["constant"]]
+            else:
+                args = ["--outcomes", *read["numeric"], "--time-scores", "0", "2", "3"]
+            return Setup(["fit", "--data", str(built.csv), *args, "--n-starts", "0"], [folder])
         command = "describe" if case.stage == "prep" else "validate"
         return Setup([command, "--study", str(built.study_path), "--data", str(built.data_dir)], [folder])
 
     error = issubclass(case.error, catalogue.IlbEvalError)
-    exit_code = {"io-warning": 0}.get(case.stage, 2 if error else 3 if case.stage == "growth" else 0)
+    exit_code = {"io-warning": 0, "table-warning": 0}.get(case.stage, 2 if error else 3 if case.stage == "growth" else 0)
     return Attempt("catalogue", case.name, build, exit_code=exit_code, code=case.code, max_errors=3,
                    test="tests/robustness/test_catalogue.py")
 
