@@ -193,3 +193,29 @@ def test_report_from_the_draft_models_every_scale_with_its_reverse_keyed_items(t
     competence = {field_name(items[0]).rsplit("_", 1)[0] for items in made.scales.values()}
     alphas = reliability.loc[reliability["scale"].isin(competence), "alpha"]
     assert len(alphas) == 3 * len(competence) and (alphas > 0.6).all(), reliability
+
+
+def test_workbooks_with_a_codebook_sheet_need_the_sheet_named(tmp_path):
+    import openpyxl
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for wave in ("t1", "t3"):
+        frame, _ = exports.zp_wave(wave)
+        book = openpyxl.Workbook()
+        book.active.title = "Daten"
+        book.active.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            book.active.append([None if isinstance(v, float) and v != v else v for v in row])
+        book.create_sheet("Codebook").append(["Variable", "Frage"])
+        book.save(folder / f"zp_{wave}.xlsx")
+    with pytest.raises(InputError) as caught:
+        draft_study(folder)
+    assert {p.code for p in caught.value.problems} == {"SEVERAL_SHEETS"}
+    draft = draft_study(folder, name="ZPX", sheet="Daten")
+    assert draft.study["waves"][0]["dialect"] == {"sheet": "Daten"}
+    study = load_study(draft.write(tmp_path / "study")[0])
+    report = validate_study_data(study, folder)
+    several = [p for p in report.warnings if p.code == "SEVERAL_SHEETS"]  # the codebook sheet is named, not read
+    assert report.ok and len(several) == 2 and all("'Codebook'" in p.message for p in several)
+    assert len(study.scales) == 10 and study.scales[0].reverse == ("fk_4",)
