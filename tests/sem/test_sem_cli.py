@@ -9,6 +9,7 @@ command writes are lavaan's within the parity tolerances.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -156,3 +157,42 @@ def test_a_model_error_names_the_model_file(files, capsys):
     code, out, err = run(capsys, "--model", str(model), "--data", str(data))
     assert code == 2 and out == ""
     assert err.startswith("error: model.lav: model syntax, line 2: 'a == b' uses b, which is not")
+
+
+#: The rows of docs/BAD_INPUT.md's "Model syntax and models" table: model, extra arguments, and
+#: how the data file is changed.
+BAD_INPUT_ROWS = {
+    "a '+' without a variable": ("visual =~ x1 + x2 +\n  + x3\n", [], None),
+    "an interaction term (a construct the engine does not fit)": (
+        "visual =~ x1 + x2 + x3\nvisual ~ ageyr:grade\n", [], None),
+    "a variable that is neither a data column nor a latent variable": (
+        "visual =~ x1 + x2 + xx3\n", [], None),
+    "a constraint on a label that no parameter has": ("visual =~ x1 + a*x2 + x3\na == b\n", [], None),
+    "a negative sampling weight": ("visual =~ x1 + x2 + x3\n", ["--weights", "w"], (5, "w", -1.0)),
+    "a cluster column with one cluster": ("visual =~ x1 + x2 + x3\n", ["--cluster", "one"], None),
+}  # fmt: skip
+
+
+def _doc_rows() -> dict[str, str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "BAD_INPUT.md").read_text()
+    section = text.split("## Model syntax and models", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    return {cells[0].removeprefix("| "): cells[3].removesuffix(" |") for cells in rows[1:]}
+
+
+def test_bad_input_rows_are_what_sem_prints(files, capsys):
+    rows = _doc_rows()
+    assert set(rows) == set(BAD_INPUT_ROWS)
+    folder, data, model = files
+    original = data.read_bytes()
+    for name, (text, extra, edit) in BAD_INPUT_ROWS.items():
+        data.write_bytes(original)
+        if edit is not None:
+            frame = pd.read_csv(data)
+            frame.loc[edit[0], edit[1]] = edit[2]
+            frame.to_csv(data, index=False)
+        model.write_text(text)
+        code, out, err = run(capsys, "--model", str(model), "--data", str(data), *extra)
+        errors = [line.removeprefix("error: ") for line in err.splitlines() if line.startswith("error:")]
+        assert code == 2 and out == "", name
+        assert errors == [rows[name]], name
