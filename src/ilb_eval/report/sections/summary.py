@@ -158,7 +158,7 @@ def _effect_findings(ctx: ReportContext, s: StudyResults) -> list[str]:
                       "section 'Warnings and model status').")]
     slope = estimated[estimated["factor"] == "s"]
     significant = slope[slope["p_adjusted"] <= 0.05]
-    findings = [x for x in (effect_sentence(ctx, s, dim) for dim in significant["dimension"]) if x]
+    findings = [f"{name}: {x}" for x in (effect_sentence(ctx, s, dim) for dim in significant["dimension"]) if x]
     missing = [ctx.label(s, d) for d in dict.fromkeys(s.effects["dimension"]) if d not in set(slope["dimension"])]
     if significant.empty:
         m = format_count(len(slope), lang)
