@@ -188,8 +188,11 @@ def _system(truth) -> tuple[dict, list[Relation], set]:
 
 
 def _published_keys(results) -> set:
-    """The cells the run publishes (non-missing in the tables the report draws and writes)."""
-    s = results.studies["EAP"]
+    """The cells the run publishes (non-missing in the tables the report draws and writes).
+
+    ``results``: the analysis results, or the :class:`~ilb_eval.analysis.sample.SampleTables` of one study.
+    """
+    s = results.studies["EAP"] if hasattr(results, "studies") else results
     shown = set()
     for r in s.demographics.itertuples():
         if r.characteristic == "persons" and np.isfinite(r.value):
@@ -210,7 +213,7 @@ def _published_keys(results) -> set:
     for r in s.attrition.itertuples():
         if np.isfinite(r.n):
             shown.add(("att", r.group, r.from_wave, r.status))
-    if np.isfinite(s.records_analysed):
+    if np.isfinite(getattr(s, "records_analysed", getattr(s, "records", np.nan))):
         shown.add(("records",))
     return shown
 
@@ -253,3 +256,29 @@ def test_answer_categories_never_leave_a_single_one_suppressed(run):
     assert modes["share"].isna().sum() != 1 and modes["n"].isna().sum() != 1
     # the example has a category below 10 at both waves: it and the next smallest are suppressed
     assert eap.acceleration.groupby("wave")["share"].apply(lambda s: int(s.isna().sum())).tolist() == [2, 2]
+
+
+def test_a_small_cell_inside_groups_shown_apart_takes_its_partners(eap):
+    """60 iLB users: the groups are shown apart, but few users are non-German; that cell, the control
+    group's (total minus control would give it) and the complements go, and the audit finds nothing."""
+    study, panel = eap
+    wide = panel.wide.copy()
+    german = wide["citizenship"] == study.demographics["german_value"]
+    users = wide.index[wide["ilb"] == 1]
+    known = wide.loc[users, "citizenship"].notna().to_numpy()
+    keep = list(users[german[users].to_numpy()][:57]) + list(users[~german[users].to_numpy() & known][:3])
+    wide.loc[wide.index.isin(users) & ~wide.index.isin(keep), "ilb"] = 0
+    small = dataclasses.replace(panel, wide=wide)
+    tables = sample.sample_tables(study, small, RULE)
+    assert tables.split
+    d = tables.demographics.set_index(["group", "characteristic"])
+    assert d.loc[("ilb", "persons"), "value"] == 60
+    assert np.isnan(d.loc[("ilb", "german"), "value"]) and np.isnan(d.loc[("control", "german"), "value"])
+    assert np.isfinite(d.loc[("total", "german"), "value"])
+    truth = {"demographics": sample.demographic_counts(study, small), "response": sample.response(study, small),
+             "attrition": sample.attrition(study, small)}
+    cells, relations, counts = _system(truth)
+    hidden = set(cells) - _published_keys(tables)
+    assert ("no", "ilb", "german") in hidden
+    found = recoverable(cells, relations, hidden, counts=counts)
+    assert not [k for k in found if "ilb" in k or "control" in k], sorted(found, key=str)
