@@ -120,48 +120,6 @@ def _exact_moment_data(
     return pd.DataFrame(y, columns=list(spec.outcomes)).assign(x=x[:, 0])
 
 
-def test_expected_information_equals_observed_where_the_data_fit_exactly():
-    """Where sample moments equal the model's, observed = expected information (all rows).
-
-    This checks the analytic expected-information rows of the time scores against
-    their numerically differentiated Hessian rows (and both against the analytic rest).
-    """
-    spec = GrowthSpec(
-        ("y1", "y2", "y3", "y4"), (0, 1, 2, 3), covariates=("x",), time_basis="latent"
-    )
-    lam = np.column_stack([np.ones(4), [0.0, 1.3, 2.1, 3.0]])
-    psi = np.array([[0.5, 0.05], [0.05, 0.1]])
-    theta = np.diag([0.3, 0.25, 0.2, 0.35])
-    coef = np.array([[3.0, 0.4], [0.2, -0.1]])
-    problem = GrowthModel(spec).problem(_exact_moment_data(spec, lam, psi, theta, coef))
-    table = problem.table
-    truth = {("s", "=~", "y2"): 1.3, ("s", "=~", "y3"): 2.1, ("i", "~~", "i"): 0.5,
-             ("s", "~~", "s"): 0.1, ("i", "~~", "s"): 0.05, ("i", "~1", ""): 3.0,
-             ("s", "~1", ""): 0.2, ("i", "~", "x"): 0.4, ("s", "~", "x"): -0.1}  # fmt: skip
-    truth.update({(f"y{j + 1}", "~~", f"y{j + 1}"): theta[j, j] for j in range(4)})
-    x = np.zeros(problem.pmap.n_free)
-    for lhs, op, rhs, f in zip(table["lhs"], table["op"], table["rhs"], table["free"], strict=True):
-        if f > 0:
-            x[f - 1] = truth[(lhs, op, rhs)]
-    ev = problem.objective(x, 2)
-    assert np.abs(ev.gradient).max() < 1e-8 * problem.n_total  # the truth is the ML estimate
-    np.testing.assert_allclose(ev.information, -ev.hessian, rtol=1e-6, atol=1e-6 * problem.n_total)
-
-
-def test_time_score_gradient_equals_finite_differences_in_a_multi_group_model():
-    data = load_data("ilb_sim_a.csv")
-    spec = GrowthSpec(("y1", "y3", "y4"), (0, 2, 3), covariates=("age40",), group="ilb",
-                      time_basis="latent")  # fmt: skip
-    problem = GrowthModel(spec).problem(data)
-    x = problem.start_values()
-    (index,) = problem.time_scores.index  # one time score, shared by the two groups
-    x[index] = 1.7
-    step = np.zeros_like(x)
-    step[index] = 1e-6
-    numeric = (problem.objective(x + step, 0).logl - problem.objective(x - step, 0).logl) / 2e-6
-    assert problem.objective(x, 1).gradient[index] == pytest.approx(numeric, rel=1e-6)
-
-
 def test_labels_and_lavaan_syntax_of_a_multi_group_latent_basis():
     spec = GrowthSpec(("y1", "y3", "y4"), (0, 2, 3), group="ilb", time_basis="latent")
     assert "s =~ 0*y1 + NA*y3 + c(ts_y3, ts_y3)*y3 + start(2)*y3 + 3*y4" in spec.to_lavaan()

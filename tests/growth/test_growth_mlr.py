@@ -15,8 +15,6 @@ import pytest
 from growth_refs import fit_kwargs, load_data, reference, spec_by_name
 
 from ilb_eval.growth import GrowthResults, fit_growth
-from ilb_eval.growth.robust import casewise_scores
-from ilb_eval.growth.saturated import saturated_structure
 
 MLR_NAMES = ["demo_mar_cond_mlr", "ilb_a_cond_mlr", "ilb_a_mg_cond_mlr", "demo_mar_uncond_mlr",
              "demo_mar_basis_mlr"]
@@ -76,45 +74,3 @@ def test_ml_fit_has_no_scaled_measures():
         warnings.simplefilter("ignore")
         fit = fit_growth(load_data(spec["data"]), **fit_kwargs(spec)).fit
     assert "chisq_scaled" not in fit
-
-
-def test_casewise_scores_sum_to_the_gradient_and_vanish_at_h1():
-    """The saturated model's scores add up to ~0 at its maximum (and per person they are not 0)."""
-    rng = np.random.default_rng(3)
-    y = rng.normal(size=(60, 3)) + np.arange(3)
-    y[rng.random((60, 3)) < 0.2] = np.nan
-    y[np.isnan(y).all(axis=1), 0] = 0.5
-    x = rng.normal(size=(60, 1))
-    from ilb_eval.growth.patterns import pattern_stats
-    from ilb_eval.growth.saturated import fit_saturated
-
-    sat = fit_saturated(pattern_stats(y, x), 3, 2)
-    local = np.concatenate([sat.sigma[np.triu_indices(3)], sat.b.ravel()])
-    scores = casewise_scores(saturated_structure(3, 2), local, y, x)
-    assert np.abs(scores.sum(axis=0)).max() < 1e-6
-    assert np.abs(scores).max() > 0.1
-
-
-def test_scores_match_finite_differences_of_the_casewise_loglik():
-    from ilb_eval.growth.likelihood import evaluate
-    from ilb_eval.growth.patterns import pattern_stats
-
-    rng = np.random.default_rng(4)
-    y = rng.normal(size=(5, 3))
-    y[0, 1] = np.nan
-    x = rng.normal(size=(5, 1))
-    structure = saturated_structure(3, 2)
-    local = np.concatenate([np.array([1.0, 0.2, 0.1, 1.5, 0.3, 2.0]), rng.normal(size=6) * 0.1])
-    scores = casewise_scores(structure, local, y, x)
-    for person in range(5):
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # mean of an all-missing column
-            pats = pattern_stats(y[[person]], x[[person]])
-        numeric = np.empty(len(local))
-        for j in range(len(local)):
-            step = np.zeros(len(local))
-            step[j] = 1e-6
-            up = evaluate(structure, local + step, pats).logl
-            down = evaluate(structure, local - step, pats).logl
-            numeric[j] = (up - down) / 2e-6
-        assert np.allclose(scores[person], numeric, atol=1e-6)

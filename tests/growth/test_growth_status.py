@@ -14,9 +14,6 @@ from growth_refs import FIXTURES, load_data, our_fit, reference
 
 from ilb_eval.exceptions import ConvergenceWarning
 from ilb_eval.growth import GrowthModel, GrowthResults, GrowthSpec, fit_growth
-from ilb_eval.growth.likelihood import Evaluation
-from ilb_eval.growth.optimize import maximize
-from ilb_eval.growth.starts import best_of_starts
 
 THREE = {"outcomes": ["y1", "y2", "y3"], "time_scores": [0, 1, 2]}
 
@@ -104,37 +101,6 @@ def test_rows_dropped_are_in_the_status():
     assert "ROWS_DROPPED" in res.status.warnings
 
 
-def test_a_better_maximum_from_a_perturbed_start_is_reported():
-    """Default run stuck (2 Newton steps from a bad start): the starts find the maximum."""
-    problem_data = load_data("ilb_sim_a.csv")
-    from ilb_eval.growth import GrowthModel, GrowthSpec
-
-    problem = GrowthModel(GrowthSpec(("y1", "y3", "y4"), (0, 2, 3))).problem(problem_data)
-    start = problem.start_values()
-    stuck = maximize(problem.objective, start * 1.5, problem.n_total, max_iter=1)
-    kinds = np.array(["var"] * 5 + ["cov", "loc", "loc"])
-    best, report = best_of_starts(
-        problem.objective, start, kinds, stuck, problem.n_total, n_starts=5, seed=1
-    )
-    assert report.disagree and report.best_logl > report.default_logl + 1e-6
-    assert best.converged
-    assert best.evaluation.logl == pytest.approx(our_fit("ilb_a_uncond").fit["logl"], abs=1e-6)
-
-
-def test_starts_are_seeded():
-    def objective(x: np.ndarray, order: int) -> Evaluation:
-        value = -float(np.sum((x - 1.0) ** 2))
-        return Evaluation(value, -2.0 * (x - 1.0), -2.0 * np.eye(2), 2.0 * np.eye(2))
-
-    start = np.array([3.0, 0.5])
-    default = maximize(objective, start, 1, max_iter=0)
-    kinds = np.array(["var", "loc"])
-    one = best_of_starts(objective, start, kinds, default, 1, seed=7, n_steps=0)[1]
-    two = best_of_starts(objective, start, kinds, default, 1, seed=7, n_steps=0)[1]
-    other = best_of_starts(objective, start, kinds, default, 1, seed=8, n_steps=0)[1]
-    assert one.logls == two.logls != other.logls
-
-
 def test_cli_json_has_the_status(tmp_path):
     out = tmp_path / "fit.json"
     result = subprocess.run(
@@ -149,22 +115,3 @@ def test_cli_json_has_the_status(tmp_path):
     assert payload["status"]["warnings"] == ["NEG_LV_VARIANCE"]
     assert payload["fit"]["chisq_scaling_factor"] > 0
     assert "Robust (sandwich)" in result.stdout and "Scaled test statistic" in result.stdout
-
-
-def test_perturbed_starts_take_no_more_newton_steps_than_max_iter(monkeypatch):
-    """max_iter bounds every run: a start cannot quietly finish what the default run could not."""
-    import ilb_eval.growth.starts as starts_module
-
-    limits = []
-    original = starts_module.maximize
-
-    def recording(objective, start, n_total, max_iter=200):
-        limits.append(max_iter)
-        return original(objective, start, n_total, max_iter=max_iter)
-
-    monkeypatch.setattr(starts_module, "maximize", recording)
-    model = GrowthModel(GrowthSpec(("y1", "y3", "y4"), (0, 2, 3)), max_iter=1, n_starts=4)
-    with pytest.warns(ConvergenceWarning):
-        res = model.fit(load_data("ilb_sim_a.csv"))
-    assert len(limits) >= 4 and max(limits) == 1
-    assert not res.converged and res.status.n_starts == 4

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -14,7 +13,8 @@ from scipy import stats
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth.spec import GrowthSpec
-from ilb_eval.growth.status import FitStatus
+from ilb_eval.sem.results import SemResults, json_safe
+from ilb_eval.sem.status import FitStatus, FitWarning
 
 __all__ = ["GrowthResults", "GrowthWarning", "LRTest", "lr_test"]
 
@@ -23,35 +23,8 @@ PARAM_KEYS = ("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue",
               "ci_lower", "ci_upper", "std_all")  # fmt: skip
 
 
-@dataclass(frozen=True)
-class GrowthWarning:
-    """One statistical warning of a fit: a stable ``code`` and a ``message``.
-
-    Codes: ``NOT_CONVERGED``, ``NEG_LV_VARIANCE``, ``NEG_OV_VARIANCE``,
-    ``NONPD_LV_COV``, ``INFO_SINGULAR``, ``ROWS_DROPPED``, ``ZERO_COVERAGE``,
-    ``LOW_COVERAGE``, ``LOCAL_OPTIMUM`` (``NOT_IDENTIFIED`` is refused before
-    fitting with a SpecError).
-    """
-
-    code: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        """``{"code": ..., "message": ...}``."""
-        return {"code": self.code, "message": self.message}
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict | MappingProxyType):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, np.integer | np.bool_):
-        return value.item()
-    if isinstance(value, float | np.floating):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
+#: One statistical warning of a fit (the engine's :class:`~ilb_eval.sem.status.FitWarning`).
+GrowthWarning = FitWarning
 
 
 @dataclass(frozen=True)
@@ -80,14 +53,18 @@ class GrowthResults:
     group_labels
         Group labels in group order (``("",)`` for one group).
     iterations
-        Newton iterations of the growth model.
+        Iterations of the optimiser.
     n_patterns
         Number of missing-data patterns per group.
     status
-        The :class:`~ilb_eval.growth.status.FitStatus` record of the fit.
+        The :class:`~ilb_eval.sem.status.FitStatus` record of the fit.
     vcov
         Covariance matrix of the free parameters (row ``k`` is the table's
         ``free == k + 1``; sandwich for MLR; NaN when it cannot be computed).
+    sem
+        The engine's result (:class:`~ilb_eval.sem.results.SemResults`) of
+        the same fit: the general parameter table, modification indices,
+        score tests, factor scores.
     """
 
     spec: GrowthSpec
@@ -102,6 +79,7 @@ class GrowthResults:
     n_patterns: tuple[int, ...] = ()
     status: FitStatus | None = None
     vcov: np.ndarray | None = field(default=None, repr=False)
+    sem: SemResults | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit", MappingProxyType(dict(self.fit)))
@@ -128,7 +106,7 @@ class GrowthResults:
         params = self._params.loc[:, list(PARAM_KEYS)].copy()
         params["group"] = self._params["group_label"]
         records = params.to_dict(orient="records")
-        return _json_safe(
+        return json_safe(
             {
                 "params": records,
                 "fit": dict(self.fit),

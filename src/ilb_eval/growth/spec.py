@@ -290,6 +290,46 @@ class GrowthSpec:
             terms.append(f"start({num(t)})*{y}")
         return terms
 
+    def model_syntax(self, ngroups: int = 1) -> str:
+        """The lavaan model syntax of the model (one formula per line).
+
+        Parameters
+        ----------
+        ngroups
+            Number of groups (the length of the per-group label vectors).
+
+        Examples
+        --------
+        >>> spec = GrowthSpec(outcomes=("y1", "y3", "y4"), time_scores=(0, 2, 3))
+        >>> print(spec.model_syntax())
+        i =~ 1*y1 + 1*y3 + 1*y4
+        s =~ 0*y1 + 2*y3 + 3*y4
+        """
+        multi = self.group is not None
+
+        def num(t: float) -> str:
+            return str(int(t)) if float(t).is_integer() else repr(float(t))
+
+        lines = ["i =~ " + " + ".join(f"1*{y}" for y in self.outcomes)]
+        lines.append("s =~ " + " + ".join(self._slope_terms(num, ngroups if multi else 0)))
+        if self.covariates:
+            rhs = " + ".join(self.covariates)
+            lines.append(f"i ~ {rhs}")
+            lines.append(f"s ~ {rhs}")
+        if self.residual_variances == "equal":
+            if multi:
+                label = "c(" + ", ".join(f"th{g + 1}" for g in range(ngroups)) + ")"
+            else:
+                label = "th"
+            for y in self.outcomes:
+                lines.append(f"{y} ~~ {label}*{y}")
+        if self.slope_variance == "zero":
+            lines.append("s ~~ 0*s")
+            lines.append("i ~~ 0*s")
+        for (lhs, _op, _rhs), label in self.equal_labels().items():
+            lines.append(f"{lhs} ~ c({', '.join([label] * ngroups)})*1")
+        return "\n".join(lines)
+
     def to_lavaan(self, data_name: str = "data", group_labels: Sequence[str] = ()) -> str:
         """lavaan model syntax and the ``growth()`` call that fits the same model.
 
@@ -314,33 +354,9 @@ class GrowthSpec:
         True
         """
         ngroups = len(group_labels) if self.group is not None and group_labels else 2
-        multi = self.group is not None
-
-        def num(t: float) -> str:
-            return str(int(t)) if float(t).is_integer() else repr(float(t))
-
-        lines = ["model <- '"]
-        lines.append("i =~ " + " + ".join(f"1*{y}" for y in self.outcomes))
-        lines.append("s =~ " + " + ".join(self._slope_terms(num, ngroups if multi else 0)))
-        if self.covariates:
-            rhs = " + ".join(self.covariates)
-            lines.append(f"i ~ {rhs}")
-            lines.append(f"s ~ {rhs}")
-        if self.residual_variances == "equal":
-            if multi:
-                label = "c(" + ", ".join(f"th{g + 1}" for g in range(ngroups)) + ")"
-            else:
-                label = "th"
-            for y in self.outcomes:
-                lines.append(f"{y} ~~ {label}*{y}")
-        if self.slope_variance == "zero":
-            lines.append("s ~~ 0*s")
-            lines.append("i ~~ 0*s")
-        for (lhs, _op, _rhs), label in self.equal_labels().items():
-            lines.append(f"{lhs} ~ c({', '.join([label] * ngroups)})*1")
-        lines.append("'")
+        lines = ["model <- '", self.model_syntax(ngroups), "'"]
         args = [f"model, data = {data_name}", 'missing = "fiml"']
-        if multi:
+        if self.group is not None:
             args.append(f'group = "{self.group}"')
         if self.estimator != "ML":
             args.append(f'estimator = "{self.estimator}"')

@@ -341,7 +341,7 @@ def fit_model(
             max_iter=max_iter,
             hessian=model.hessian,
         )
-        if starts.disagree:
+        if starts.disagree and optimum.converged:  # NOT_CONVERGED says it otherwise
             records.append((_local_optimum_warning(starts), ConvergenceWarning))
     if not optimum.converged:
         records.append(
@@ -383,7 +383,8 @@ def fit_model(
             )
         )
     neg_ov, neg_lv, not_pd = _admissibility(model, states)
-    records.extend(_admissibility_records(neg_ov, neg_lv, not_pd))
+    if optimum.converged:  # the checks of a non-solution would only add noise
+        records.extend(_admissibility_records(neg_ov, neg_lv, not_pd))
     k = model.reparam.k
     free = model.reparam.free(optimum.x)
     vcov_free = k @ vcov_theta @ k.T
