@@ -10,7 +10,10 @@ are pivoted to one row per person. Prints the lavaan-like summary; with
 "lavaan_syntax": "...", "ilb_eval_version": "...", "input": {"file", "sha256",
 "dialect", ...}}``, where ``seconds`` is the estimation time without reading
 the file. A model that does not converge prints one ``error:
-[NOT_CONVERGED]`` line on stderr and exits 3.
+[NOT_CONVERGED]`` line on stderr and exits 3; a model whose information matrix
+is singular (not identified by the data: time scores that do not vary, a
+covariate that is a copy of another, extreme values) prints no estimates, one
+``error: [INFO_SINGULAR]`` line and exits 3.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from ilb_eval.io.datafile import outcome_columns
 NAME = "fit"
 HELP = "fit a latent growth curve model (FIML, as lavaan's growth()) to a data file (CSV, .sav, .xlsx)"
 
-#: Exit code when the model did not converge (no estimates are reported).
+#: Exit code when the model did not converge or is not identified (no estimates are reported).
 EXIT_NOT_CONVERGED = 3
+#: Warnings after which the estimates are not a (unique) solution.
+_FATAL = ("NOT_CONVERGED", "INFO_SINGULAR")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -154,7 +159,9 @@ def run(args: argparse.Namespace) -> int:
         results = model.fit(read.frame)
     except InputError as error:  # name the file the data came from
         raise InputError([dataclasses.replace(p, file=p.file or read.file) for p in error.problems]) from error
-    sys.stdout.write(results.summary().as_text())
+    fatal = [w for w in results.warnings if w.code in _FATAL]
+    if not any(w.code == "INFO_SINGULAR" for w in fatal):
+        sys.stdout.write(results.summary().as_text())
     mark_warnings_shown(w.message for w in results.warnings)
     if args.json:
         payload = results.to_dict()
@@ -166,9 +173,6 @@ def run(args: argparse.Namespace) -> int:
             input=read.describe(),
         )
         atomic_write_text(args.json, json.dumps(payload, indent=1, allow_nan=False) + "\n")
-    if not results.converged:
-        for warning in results.warnings:
-            if warning.code == "NOT_CONVERGED":
-                sys.stderr.write(f"error: [{warning.code}] {warning.message}\n")
-        return EXIT_NOT_CONVERGED
-    return 0
+    for warning in fatal:
+        sys.stderr.write(f"error: [{warning.code}] {warning.message}\n")
+    return EXIT_NOT_CONVERGED if fatal else 0

@@ -146,6 +146,11 @@ class GrowthSpec:
                 f"time_scores must be finite numbers, got {scores}. Replace NaN/inf values."
             )
         object.__setattr__(self, "time_scores", scores)
+        if len(set(scores)) < 2:
+            raise SpecError(
+                f"NOT_IDENTIFIED: the time scores are all {scores[0]:g}; the slope needs time "
+                "scores that differ between waves. Pass e.g. time_scores=(0, 2, 3)."
+            )
         overlap = sorted(set(outcomes) & set(covariates))
         if overlap:
             raise SpecError(

@@ -64,6 +64,43 @@ def _check_names(parsed: ParsedModel, options: ModelOptions, data: pd.DataFrame)
             )
 
 
+def _check_scaled(partable: ParTable) -> None:
+    """Every latent variable needs a scale: a fixed loading, a fixed variance, or
+    loadings shared with another group (NOT_IDENTIFIED otherwise)."""
+    table = partable.table
+    body = table[table["block"] > 0]
+    shared = body.loc[body["free"] > 0, "free"].value_counts()
+    for factor in partable.names.lv:
+        loads = body[(body["op"] == "=~") & (body["lhs"] == factor)]
+        if loads.empty:
+            continue
+        fixed_load = ((loads["free"] == 0) & (loads["ustart"].fillna(0.0) != 0.0)).any()
+        variance = body[(body["op"] == "~~") & (body["lhs"] == factor) & (body["rhs"] == factor)]
+        fixed_var = (variance["free"] == 0).any()
+        equal_across = partable.ngroups > 1 and (
+            shared.reindex(loads.loc[loads["free"] > 0, "free"]).fillna(0) > 1
+        ).any()
+        if not (fixed_load or fixed_var or equal_across):
+            raise SpecError(
+                f"NOT_IDENTIFIED: the latent variable '{factor}' has no scale: none of its "
+                "loadings is fixed at a non-zero value and its variance is free. Fix one "
+                "loading (1*x, lavaan's default for the first indicator), or fix its variance "
+                f"(std_lv=True or '{factor} ~~ 1*{factor}')."
+            )
+
+
+def _check_degrees_of_freedom(partable: ParTable, n_theta: int, p: int, q: int) -> None:
+    """More free parameters than sample moments: NOT_IDENTIFIED (negative df)."""
+    moments = partable.ngroups * (p * (p + 1) // 2 + p + p * q)
+    if n_theta > moments:
+        raise SpecError(
+            f"NOT_IDENTIFIED: the model has {n_theta} free parameters but the data give only "
+            f"{moments} means, variances and covariances (df = {moments - n_theta}); its "
+            "estimates would not be unique. Fix or constrain parameters (equal labels, fixed "
+            "loadings), or add indicators."
+        )
+
+
 def build_model(
     model: str | ParsedModel,
     data: pd.DataFrame,
@@ -91,7 +128,9 @@ def build_model(
     Raises
     ------
     ModelSyntaxError, SpecError, InputError
-        Bad syntax, an inconsistent model, or data that do not fit it.
+        Bad syntax, an inconsistent or unidentified model (a latent variable
+        without scale, negative degrees of freedom: ``NOT_IDENTIFIED``), or
+        data that do not fit it.
     """
     parsed = parse_model(model) if isinstance(model, str) else model
     if not isinstance(data, pd.DataFrame):
@@ -124,6 +163,8 @@ def build_model(
     space = LabelSpace(partable.label_values(), partable.definitions)
     space.check(sorted([*partable.constraints, *partable.definitions], key=lambda c: c.line))
     reparam = linear_equalities(space, partable.constraints, partable.n_free)
+    _check_scaled(partable)
+    _check_degrees_of_freedom(partable, reparam.n_theta, len(y_names), len(x_names))
     return SemModel(
         partable=partable,
         options=options,

@@ -376,8 +376,11 @@ def fit_model(
                 FitWarning(
                     "INFO_SINGULAR",
                     "Could not compute standard errors: the information matrix is singular or "
-                    f"not positive definite (smallest relative eigenvalue {smallest:.2e}); the "
-                    "model may not be identified.",
+                    f"not positive definite (smallest relative eigenvalue {smallest:.2e}), so "
+                    "the estimates are not unique: the model is not identified by these data. "
+                    "Check for a variable that copies another (the same covariate twice), "
+                    "a variable that hardly varies, or extreme values (a missing-value code "
+                    "such as 9999 read as a number).",
                 ),
                 InadmissibleSolutionWarning,
             )
