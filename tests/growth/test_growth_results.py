@@ -156,16 +156,22 @@ def test_negative_slope_variance_is_kept_and_warned():
     assert [w.code for w in res.warnings] == ["NEG_LV_VARIANCE"]
 
 
+def test_equal_time_scores_are_refused_before_fitting():
+    """Equal time scores confound i and s: refused as NOT_IDENTIFIED (issue 18.6)."""
+    with pytest.raises(SpecError, match="NOT_IDENTIFIED"):
+        fit_growth(load_data("ilb_sim_a.csv"), outcomes=["y1", "y3", "y4"], time_scores=[1, 1, 1])
+
+
 def test_unidentified_model_has_nan_standard_errors():
-    """Equal time scores: i and s are confounded (a ridge): INFO_SINGULAR and LOCAL_OPTIMUM."""
+    """A covariate that copies another: a ridge, INFO_SINGULAR, no standard errors."""
+    data = load_data("ilb_sim_a.csv").assign(copy=lambda d: d["ilb"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = fit_growth(
-            load_data("ilb_sim_a.csv"), outcomes=["y1", "y3", "y4"], time_scores=[1, 1, 1]
-        )
-    assert {InadmissibleSolutionWarning, ConvergenceWarning} <= {w.category for w in caught}
-    assert {"INFO_SINGULAR", "LOCAL_OPTIMUM"} <= {w.code for w in res.warnings}
-    assert res.status is not None and not res.status.starts_agree
+        res = fit_growth(data, outcomes=["y1", "y3", "y4"], time_scores=[0, 2, 3],
+                         covariates=["ilb", "copy"])  # fmt: skip
+    assert InadmissibleSolutionWarning in {w.category for w in caught}
+    assert "INFO_SINGULAR" in {w.code for w in res.warnings}
+    assert res.status is not None
     assert res.status.min_information_eigenvalue < 1e-6
     free = res.params[res.params["free"] > 0]
     assert free["se"].isna().all() and free["pvalue"].isna().all()

@@ -20,12 +20,12 @@ from scipy import stats
 from ilb_eval.exceptions import ConvergenceWarning
 from ilb_eval.growth import GrowthModel, GrowthSpec
 from ilb_eval.sem import cfa, sem
-from ilb_eval.sem.estimate import Optimum, maximize
-from ilb_eval.sem.h1 import fit_saturated, saturated_structure
-from ilb_eval.sem.linear import Evaluation, evaluate
+from ilb_eval.sem.blocks import pattern_blocks
+from ilb_eval.sem.estimate import Evaluation, Optimum, maximize
+from ilb_eval.sem.fiml import casewise_scores, moment_information, moment_logl
+from ilb_eval.sem.h1 import fit_saturated
 from ilb_eval.sem.multistart import best_of_starts
 from ilb_eval.sem.patterns import pattern_stats
-from ilb_eval.sem.robust import linear_scores
 
 
 def _data(seed: int = 11, n: int = 400) -> pd.DataFrame:
@@ -158,30 +158,56 @@ def test_pattern_statistics_equal_a_weighted_loop_over_persons():
                                    atol=1e-10)  # fmt: skip
 
 
-def test_saturated_scores_vanish_at_its_maximum_and_match_casewise_differences():
+def _saturated_case():
     rng = np.random.default_rng(3)
     y = rng.normal(size=(60, 3)) + np.arange(3)
     y[rng.random((60, 3)) < 0.2] = np.nan
     y[np.isnan(y).all(axis=1), 0] = 0.5
     x = rng.normal(size=(60, 1))
-    sat = fit_saturated(pattern_stats(y, x), 3, 2)
-    structure = saturated_structure(3, 2)
-    local = np.concatenate([sat.sigma[np.triu_indices(3)], sat.b.ravel()])
-    scores = linear_scores(structure, local, y, x)
-    assert np.abs(scores.sum(axis=0)).max() < 1e-6
+    return y, x, pattern_blocks(pattern_stats(y, x), 3)
+
+
+def test_saturated_fit_is_a_maximum_and_its_scores_vanish_there():
+    y, x, blocks = _saturated_case()
+    sat = fit_saturated(blocks, 3, 2)
+    assert sat.converged
+    jac = np.eye(6 + 6)  # the saturated model's parameters are the moment coordinates
+    scores = casewise_scores(sat.sigma, sat.b, y, x, blocks, jac)
+    # converged to a Newton decrement below 1e-12: the gradient is ~1e-6 at most
+    assert np.abs(scores.sum(axis=0)).max() < 1e-5
     assert np.abs(scores).max() > 0.1
+    info = jac @ moment_information(sat.sigma, sat.b, blocks, observed=True) @ jac.T
+    assert np.linalg.eigvalsh(info)[0] > 0
+
+
+def test_casewise_scores_match_differences_of_each_persons_loglik():
+    y, x, _ = _saturated_case()
+    rng = np.random.default_rng(4)
+    sigma = np.array([[1.0, 0.2, 0.1], [0.2, 1.5, 0.3], [0.1, 0.3, 2.0]])
+    b = rng.normal(size=(3, 2)) * 0.1
+    jac = np.eye(6 + 6)
+    upper = np.triu_indices(3)
+    theta = np.concatenate([sigma[upper], b.ravel()])
+
+    def unpack(vector):
+        cov = np.zeros((3, 3))
+        cov[upper] = vector[:6]
+        return cov + np.triu(cov, 1).T, vector[6:].reshape(3, 2)
+
+    scores = casewise_scores(sigma, b, y[:5], x[:5], pattern_blocks(pattern_stats(y[:5], x[:5]), 3),
+                             jac)  # fmt: skip
     for person in range(5):
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # mean of an all-missing column
-            pats = pattern_stats(y[[person]], x[[person]])
-        numeric = np.empty(len(local))
-        for j in range(len(local)):
-            step = np.zeros(len(local))
+            blocks = pattern_blocks(pattern_stats(y[[person]], x[[person]]), 3)
+        numeric = np.empty(len(theta))
+        for j in range(len(theta)):
+            step = np.zeros(len(theta))
             step[j] = 1e-6
-            up = evaluate(structure, local + step, pats).logl
-            down = evaluate(structure, local - step, pats).logl
+            up = moment_logl(*unpack(theta + step), blocks).logl
+            down = moment_logl(*unpack(theta - step), blocks).logl
             numeric[j] = (up - down) / 2e-6
-        assert np.allclose(scores[person], numeric, atol=1e-5)
+        assert np.allclose(scores[person], numeric, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", list(MODELS))

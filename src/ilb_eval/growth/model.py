@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth.data import prepare_data
@@ -124,19 +125,20 @@ class GrowthModel:
             estimator=self.spec.estimator,
             sampling_weights=self.sampling_weights,
         )
-        bound = build_model(
-            self.spec.model_syntax(len(labels)),
-            data,
-            options,
-            group_label=labels if self.spec.group is not None else None,
-        )
-        result = fit_model(
-            bound,
-            max_iter=self.max_iter,
-            n_starts=self.n_starts,
-            seed=self.seed,
-            started=started,
-        )
+        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: see sem.api
+            bound = build_model(
+                self.spec.model_syntax(len(labels)),
+                data,
+                options,
+                group_label=labels if self.spec.group is not None else None,
+            )
+            result = fit_model(
+                bound,
+                max_iter=self.max_iter,
+                n_starts=self.n_starts,
+                seed=self.seed,
+                started=started,
+            )
         return from_sem(self.spec, result)
 
 

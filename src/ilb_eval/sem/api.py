@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from ilb_eval.sem.build import build_model
 from ilb_eval.sem.fit import fit_model
@@ -57,8 +58,11 @@ def _fit(
         orthogonal=orthogonal,
         fixed_x=fixed_x,
     )
-    bound = build_model(model, data, options, group_label=group_label)
-    return fit_model(bound, max_iter=max_iter, n_starts=n_starts, seed=seed, started=started)
+    # the engine's linear algebra is on small matrices, where threaded BLAS only
+    # adds synchronisation (and stalls badly on a busy machine)
+    with threadpool_limits(limits=1, user_api="blas"):
+        bound = build_model(model, data, options, group_label=group_label)
+        return fit_model(bound, max_iter=max_iter, n_starts=n_starts, seed=seed, started=started)
 
 
 def sem(

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ilb_eval.exceptions import InputError, Problem
+from ilb_eval.sem.blocks import PatternBlock, pattern_blocks
 from ilb_eval.sem.patterns import Pattern, pattern_stats
 
 __all__ = ["GroupData", "SemData", "group_value_label", "prepare_data"]
@@ -49,6 +50,8 @@ class GroupData:
         Cluster codes 0..C-1 (n,), or None.
     patterns
         Missing-data patterns with their (weighted) sufficient statistics.
+    blocks
+        The same patterns stacked by their number of observed variables.
     x_mean, x_cov
         (Weighted) sample mean and covariance (N denominator) of ``x``.
     rows
@@ -61,6 +64,7 @@ class GroupData:
     weights: np.ndarray | None
     clusters: np.ndarray | None
     patterns: tuple[Pattern, ...]
+    blocks: tuple[PatternBlock, ...]
     x_mean: np.ndarray
     x_cov: np.ndarray
     rows: np.ndarray
@@ -354,6 +358,7 @@ def prepare_data(
             x_mean = (w_g @ x_g) / w_g.sum()
             centred = x_g - x_mean
             x_cov = (centred * w_g[:, None]).T @ centred / w_g.sum()
+        patterns = tuple(pattern_stats(y_g, x_g, w_g))
         groups.append(
             GroupData(
                 label=label,
@@ -361,7 +366,8 @@ def prepare_data(
                 x=x_g,
                 weights=w_g,
                 clusters=c_g,
-                patterns=tuple(pattern_stats(y_g, x_g, w_g)),
+                patterns=patterns,
+                blocks=pattern_blocks(patterns, y_g.shape[1]),
                 x_mean=x_mean,
                 x_cov=x_cov,
                 rows=rows,

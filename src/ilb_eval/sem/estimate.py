@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ilb_eval.exceptions import EstimationError
-from ilb_eval.sem.linear import Evaluation
 
 __all__ = [
     "DECREMENT_TOLERANCE",
+    "Evaluation",
     "GRADIENT_TOLERANCE",
     "Optimum",
     "maximize",
@@ -45,6 +45,21 @@ DECREMENT_TOLERANCE = 1e-12
 GRADIENT_TOLERANCE = 1e-8
 #: Fisher-scoring decrement below which the search switches to Newton steps.
 SWITCH_TOLERANCE = 1e-6
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Log-likelihood and (optionally) its derivatives at a parameter vector.
+
+    ``gradient`` comes with order >= 1; ``information`` (expected) and, where
+    it is analytic, ``hessian`` (observed) with order 2. ``logl`` is ``-inf``
+    where some implied covariance matrix is not positive definite.
+    """
+
+    logl: float
+    gradient: np.ndarray | None = None
+    hessian: np.ndarray | None = None
+    information: np.ndarray | None = None
+
 
 Objective = Callable[[np.ndarray, int], Evaluation]
 
@@ -124,7 +139,7 @@ def maximize(
     objective
         ``objective(x, order)``: the log-likelihood; with ``order >= 1`` its
         gradient; with ``order == 2`` the expected ``information`` and, where
-        it is analytic, the observed ``hessian``.
+        it is analytic, the observed ``hessian`` (one of the two may be None).
     start
         Start values (the covariance matrices must be positive definite).
     n_total
@@ -170,7 +185,11 @@ def maximize(
     observed = ev.hessian
     iterations = 0
     while True:
-        assert ev.gradient is not None and ev.information is not None
+        assert ev.gradient is not None
+        if ev.information is None:  # an exact Hessian and no separate expected information
+            assert ev.hessian is not None
+            ev = Evaluation(ev.logl, ev.gradient, ev.hessian, -ev.hessian)
+        assert ev.information is not None
         if len(x) == 0:
             return Optimum(x, ev, np.zeros((0, 0)), True, iterations, 0.0)
         held = ((x <= low) & (ev.gradient < 0)) | ((x >= high) & (ev.gradient > 0))

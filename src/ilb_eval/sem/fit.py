@@ -319,7 +319,7 @@ def fit_model(
     saturated: list[Saturated] = []
     moments = []
     for group, data in zip(model.groups, model.data.groups, strict=True):
-        sat = remembered("saturated", data, partial(fit_saturated, list(data.patterns), group.p, group.k))
+        sat = remembered("saturated", data, partial(fit_saturated, data.blocks, group.p, group.k))
         saturated.append(sat)
         mean, cov = sat.joint_moments(data.x_mean, data.x_cov)
         moments.append((group.y_names + group.x_names, mean, cov))

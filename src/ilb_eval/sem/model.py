@@ -19,13 +19,8 @@ import numpy as np
 
 from ilb_eval.sem.constraints import LabelSpace, Reparameterisation
 from ilb_eval.sem.data import SemData
-from ilb_eval.sem.fiml import (
-    casewise_moment_scores,
-    expected_information,
-    moment_logl,
-    observed_information_part,
-)
-from ilb_eval.sem.linear import Evaluation
+from ilb_eval.sem.fiml import casewise_scores, moment_information, moment_logl
+from ilb_eval.sem.estimate import Evaluation
 from ilb_eval.sem.options import ModelOptions
 from ilb_eval.sem.partable import ParTable
 from ilb_eval.sem.representation import GroupModel, GroupState
@@ -84,19 +79,22 @@ class SemModel:
     def _free_gradient(self, group: GroupModel, entries: np.ndarray) -> np.ndarray:
         return np.bincount(group.index, weights=entries, minlength=self.n_free)
 
-    def _theta_jacobians(
-        self, group: GroupModel, state: GroupState
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def jacobian(self, group: GroupModel, state: GroupState) -> np.ndarray:
+        """Derivative of one group's moment coordinates in ``theta``.
+
+        Returns
+        -------
+        numpy.ndarray
+            (n_theta, p (p + 1) / 2 + p k): vech of ``Sigma``, then the entries of ``M``.
+        """
         j_sigma, j_mean = group.jacobians(state)
-        free_sigma = np.zeros((self.n_free, group.p, group.p))
-        free_mean = np.zeros((self.n_free, group.p, group.k))
-        np.add.at(free_sigma, group.index, j_sigma)
-        np.add.at(free_mean, group.index, j_mean)
-        k = self.reparam.k
-        return (
-            np.tensordot(k.T, free_sigma, axes=1),
-            np.tensordot(k.T, free_mean, axes=1),
+        rows, cols = np.triu_indices(group.p)
+        entries = np.concatenate(
+            [j_sigma[:, rows, cols], j_mean.reshape(len(j_mean), -1)], axis=1
         )
+        free = np.zeros((self.n_free, entries.shape[1]))
+        np.add.at(free, group.index, entries)
+        return self.reparam.k.T @ free
 
     def moment_jacobians(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per group ``dSigma/dtheta`` (n_theta, p, p) and ``dM/dtheta`` (n_theta, p, k)."""
@@ -113,7 +111,7 @@ class SemModel:
         grad_free = np.zeros(self.n_free)
         info = np.zeros((self.n_theta, self.n_theta)) if order >= 2 else None
         for group, state, data in zip(self.groups, states, self.data.groups, strict=True):
-            moments = moment_logl(state.sigma, state.mean_coef, data.patterns, min(order, 1))
+            moments = moment_logl(state.sigma, state.mean_coef, data.blocks, min(order, 1))
             if not np.isfinite(moments.logl):
                 return Evaluation(logl=-np.inf)
             logl += moments.logl
@@ -122,8 +120,11 @@ class SemModel:
                 entries = group.gradient(state, moments.d_sigma, moments.d_mean)
                 grad_free += self._free_gradient(group, entries)
             if info is not None:
-                j_sigma, j_mean = self._theta_jacobians(group, state)
-                info += expected_information(state.sigma, j_sigma, j_mean, data.patterns)
+                jac = self.jacobian(group, state)
+                weights = moment_information(
+                    state.sigma, state.mean_coef, data.blocks, observed=False
+                )
+                info += jac @ weights @ jac.T
         if order == 0:
             return Evaluation(logl=logl)
         gradient = self.reparam.k.T @ grad_free
@@ -140,7 +141,7 @@ class SemModel:
         """Observed Hessian of the log-likelihood in ``theta``.
 
         ``J' H_m J`` (through the moments) is analytic
-        (:func:`~ilb_eval.sem.fiml.observed_information_part`); the part with
+        (:func:`~ilb_eval.sem.fiml.moment_information`); the part with
         the second derivatives of the moments is the central difference of the
         gradient with ``dlogl/dSigma`` and ``dlogl/dM`` held at their values at
         ``theta``, which needs no pass over the data.
@@ -151,12 +152,12 @@ class SemModel:
         hess = np.zeros((self.n_theta, self.n_theta))
         derivatives = []
         for group, state, data in zip(self.groups, states, self.data.groups, strict=True):
-            moments = moment_logl(state.sigma, state.mean_coef, data.patterns, 1)
+            moments = moment_logl(state.sigma, state.mean_coef, data.blocks, 1)
             derivatives.append((moments.d_sigma, moments.d_mean))
-            j_sigma, j_mean = self._theta_jacobians(group, state)
-            hess += observed_information_part(
-                state.sigma, state.mean_coef, j_sigma, j_mean, data.patterns
-            )
+            jac = self.jacobian(group, state)
+            hess -= jac @ moment_information(
+                state.sigma, state.mean_coef, data.blocks, observed=True
+            ) @ jac.T
 
         def frozen_gradient(point: np.ndarray) -> np.ndarray:
             free = self.reparam.free(point)
@@ -187,9 +188,9 @@ class SemModel:
         assert states is not None
         blocks = []
         for group, state, data in zip(self.groups, states, self.data.groups, strict=True):
-            j_sigma, j_mean = self._theta_jacobians(group, state)
-            block = casewise_moment_scores(
-                state.sigma, state.mean_coef, data.y, data.x, j_sigma, j_mean
+            block = casewise_scores(
+                state.sigma, state.mean_coef, data.y, data.x, data.blocks,
+                self.jacobian(group, state),
             )
             if data.weights is not None:
                 block *= data.weights[:, None]

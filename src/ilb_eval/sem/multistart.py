@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ilb_eval.sem.estimate import Optimum, maximize
-from ilb_eval.sem.linear import Evaluation
+from ilb_eval.sem.estimate import Evaluation, Optimum, maximize
 
 __all__ = [
     "ESTIMATE_TOLERANCE",

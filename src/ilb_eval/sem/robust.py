@@ -20,8 +20,9 @@ estimates and changes two things:
 With fixed covariates lavaan masks the covariate moments of h1; the remaining
 moments are a one-to-one reparameterisation of the conditional h1 parameters
 used here (coefficients and residual covariance), and a trace ``tr(B A^-1)`` at
-a maximum does not depend on the parameterisation. So h1 is handled with the
-conditional likelihood of :mod:`ilb_eval.sem.linear`.
+a maximum does not depend on the parameterisation. So h1 (and the baseline) are
+handled in the moment coordinates of :mod:`ilb_eval.sem.fiml`, with the
+moments as their parameters.
 """
 
 from __future__ import annotations
@@ -34,56 +35,18 @@ import numpy as np
 
 from ilb_eval.sem.data import GroupData
 from ilb_eval.sem.estimate import observed_vcov
-from ilb_eval.sem.h1 import Saturated, available_moments, saturated_structure
-from ilb_eval.sem.linear import Structure, evaluate
-from ilb_eval.sem.patterns import pattern_rows, pattern_stats
+from ilb_eval.sem.blocks import vech_positions
+from ilb_eval.sem.fiml import casewise_scores, moment_information
+from ilb_eval.sem.h1 import Saturated, available_moments
 from ilb_eval.sem.reuse import remembered
 
 __all__ = [
     "RobustParts",
-    "linear_scores",
     "meat",
     "robust_parts",
     "sandwich",
     "trace_ratio",
 ]
-
-
-def linear_scores(
-    structure: Structure, local: np.ndarray, y: np.ndarray, x: np.ndarray
-) -> np.ndarray:
-    """Casewise scores of a linear structure (h1 or baseline), unweighted.
-
-    For a person with observed outcomes ``o``, residual ``r = y_o - D_o B z`` and
-    ``u = Sigma_oo^-1 r``, the score of ``c_a`` is ``(u' A_a u - tr(Sigma_oo^-1 A_a)) / 2``
-    and that of ``B`` is ``D_o' u z'``. Rows without an observed outcome score 0.
-
-    Examples
-    --------
-    >>> st = Structure(basis=np.ones((1, 1, 1)), design=np.eye(1), k=1)
-    >>> linear_scores(st, np.array([0.25, 0.0]), np.array([[0.5], [-0.5]]), np.empty((2, 0)))
-    array([[ 0.,  2.],
-           [ 0., -2.]])
-    """
-    sigma, b = structure.split(local)
-    n = y.shape[0]
-    m_c = structure.n_cov
-    z = np.column_stack([np.ones(n), x])
-    scores = np.zeros((n, structure.n_local))
-    for rows, o in pattern_rows(~np.isnan(y)):
-        if o.size == 0:
-            continue
-        s_inv = np.linalg.inv(sigma[np.ix_(o, o)])
-        d_o = structure.design[o]
-        z_rows = z[rows]
-        resid = y[np.ix_(rows, o)] - z_rows @ (d_o @ b).T
-        u = resid @ s_inv
-        a_o = structure.basis[:, o][:, :, o]
-        trace = np.einsum("ajk,kj->a", a_o, s_inv)
-        quad = np.einsum("iak,ik->ia", np.einsum("ij,ajk->iak", u, a_o), u)
-        scores[rows, :m_c] = 0.5 * (quad - trace)
-        scores[rows, m_c:] = ((u @ d_o)[:, :, None] * z_rows[:, None, :]).reshape(len(rows), -1)
-    return scores
 
 
 def meat(scores: np.ndarray, clusters: np.ndarray | None = None) -> np.ndarray:
@@ -127,34 +90,33 @@ def trace_ratio(hessian: np.ndarray, meat_matrix: np.ndarray) -> float:
     return float(np.sum(meat_matrix * a_inv))
 
 
-def _weighted(scores: np.ndarray, group: GroupData) -> np.ndarray:
-    return scores if group.weights is None else scores * group.weights[:, None]
+def _moment_trace(group: GroupData, sigma: np.ndarray, b: np.ndarray, jac: np.ndarray) -> float:
+    """``tr(B A^-1)`` of a model whose parameters are the moments that ``jac`` selects."""
+    info = jac @ moment_information(sigma, b, group.blocks, observed=True) @ jac.T
+    scores = casewise_scores(sigma, b, group.y, group.x, group.blocks, jac)
+    if group.weights is not None:
+        scores = scores * group.weights[:, None]
+    return trace_ratio(-info, meat(scores, group.clusters))
 
 
 def _h1_trace(group: GroupData, saturated: Saturated) -> float:
     """``tr(B1 A1^-1)`` of the unrestricted model of one group at its estimates."""
-    p = group.y.shape[1]
-    structure = saturated_structure(p, 1 + group.x.shape[1])
-    local = np.concatenate([saturated.sigma[np.triu_indices(p)], saturated.b.ravel()])
-    hessian = evaluate(structure, local, list(group.patterns), 2).hessian
-    assert hessian is not None
-    scores = _weighted(linear_scores(structure, local, group.y, group.x), group)
-    return trace_ratio(hessian, meat(scores, group.clusters))
+    p, k = saturated.b.shape
+    return _moment_trace(group, saturated.sigma, saturated.b, np.eye(p * (p + 1) // 2 + p * k))
 
 
 def _baseline_trace(group: GroupData) -> float:
     """``tr(B0 A0^-1)`` of the independence model of one group at its estimates."""
-    y = group.y
-    p = y.shape[1]
-    structure = Structure(basis=np.array([np.diag(e) for e in np.eye(p)]), design=np.eye(p), k=1)
-    none = np.empty((y.shape[0], 0))
-    patterns = pattern_stats(y, none, group.weights)
-    _, mean, var = available_moments(patterns, p)
-    local = np.concatenate([var, mean])
-    evaluation = evaluate(structure, local, patterns, 2)
-    assert evaluation.hessian is not None
-    scores = _weighted(linear_scores(structure, local, y, none), group)
-    return trace_ratio(evaluation.hessian, meat(scores, group.clusters))
+    p = group.y.shape[1]
+    k = 1 + group.x.shape[1]
+    _, mean, var = available_moments(group.blocks, p)
+    b = np.zeros((p, k))
+    b[:, 0] = mean
+    n_sigma = p * (p + 1) // 2
+    jac = np.zeros((2 * p, n_sigma + p * k))
+    jac[np.arange(p), np.diagonal(vech_positions(p))] = 1.0
+    jac[p + np.arange(p), n_sigma + np.arange(p) * k] = 1.0
+    return _moment_trace(group, np.diag(var), b, jac)
 
 
 @dataclass(frozen=True)
