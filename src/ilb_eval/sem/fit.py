@@ -24,7 +24,9 @@ from ilb_eval.exceptions import (
     ConvergenceWarning,
     IlbEvalWarning,
     InadmissibleSolutionWarning,
+    InputError,
     MissingDataWarning,
+    Problem,
 )
 from ilb_eval.exceptions import SpecError
 from ilb_eval.sem.constraints import Reparameterisation, linear_equalities, linear_system
@@ -196,6 +198,38 @@ def _admissibility_records(neg_ov: dict, neg_lv: dict, not_pd: dict) -> list[Rec
     return records
 
 
+def _check_singular_data(model: SemModel, saturated: Sequence[Saturated]) -> None:
+    """SINGULAR_DATA: observed variables that are (nearly) linear combinations of others.
+
+    Their unrestricted covariance matrix is singular, so the likelihood has no
+    maximum; refused with the variables named (lavaan warns and fails to converge).
+    """
+    names = model.data.y_names
+    problems = []
+    for sat, data in zip(saturated, model.data.groups, strict=True):
+        sd = np.sqrt(np.clip(np.diag(sat.sigma), 1e-300, None))
+        corr = sat.sigma / np.outer(sd, sd)
+        values, vectors = np.linalg.eigh(0.5 * (corr + corr.T))
+        if values[0] > 1e-8 and sat.converged:
+            continue
+        weights = np.abs(vectors[:, 0])
+        involved = [names[j] for j in np.flatnonzero(weights > 0.1)] or list(names)
+        where = f" in group {data.label}" if data.label else ""
+        problems.append(
+            Problem(
+                code="SINGULAR_DATA",
+                message=f"the variables {', '.join(involved)} are (nearly) linear combinations "
+                f"of each other{where}, so the likelihood has no maximum",
+                expected="variables that are not copies or sums of each other",
+                found=f"smallest eigenvalue of their correlation matrix {values[0]:.1e}",
+                fix="drop one of them from the model (a copied column, a sum score next to "
+                "its items, or a variable without variance)",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
 def _moments_count(model: SemModel) -> int:
     """Sample moments per group: means, (co)variances of y, y-x covariances."""
     p, q = len(model.data.y_names), len(model.data.x_names)
@@ -314,6 +348,19 @@ def fit_model(
                 MissingDataWarning,
             )
         )
+    zero = sum(int(np.sum(g.weights == 0)) for g in model.data.groups if g.weights is not None)
+    if zero:
+        records.append(
+            (
+                FitWarning(
+                    "ZERO_WEIGHTS",
+                    f"{zero} row(s) have sampling weight 0: they count in the sample size but "
+                    "add nothing to the estimates. Drop them before fitting if they should "
+                    "not count at all.",
+                ),
+                MissingDataWarning,
+            )
+        )
     lowest_coverage, coverage_records = _coverage(model)
     records.extend(coverage_records)
     saturated: list[Saturated] = []
@@ -323,6 +370,7 @@ def fit_model(
         saturated.append(sat)
         mean, cov = sat.joint_moments(data.x_mean, data.x_cov)
         moments.append((group.y_names + group.x_names, mean, cov))
+    _check_singular_data(model, saturated)
     start_vector = start_free(model.partable.table, model.n_free, moments, model.partable.names.lv)
     n_total = float(sum(g.n_weighted for g in model.data.groups))
     npar = model.n_theta  # lavaan's npar: inequality constraints do not count
@@ -445,9 +493,10 @@ def _parameter_table(
     est = shown["ustart"].to_numpy(dtype=float).copy()
     est[is_free] = free[index[is_free] - 1]
     var_free = np.diag(vcov_free).copy()
-    # parameters that constraints determine completely have no sampling variance
-    # (lavaan: NA)
-    var_free[var_free < 1e-14 * np.max(np.abs(var_free), initial=0.0)] = np.nan
+    # parameters that constraints determine completely (an active inequality,
+    # a == 0.5) have no sampling variance: 0, as a fixed parameter (lavaan
+    # prints 0 or NA there, depending on the sign of its rounding noise)
+    var_free[np.abs(var_free) < 1e-14 * np.max(np.abs(var_free), initial=0.0)] = 0.0
     with np.errstate(invalid="ignore"):
         se_free = np.sqrt(var_free)
     se = np.zeros(len(shown))
@@ -460,8 +509,8 @@ def _parameter_table(
             se[definitions] = np.sqrt(np.diag(jac @ vcov_free @ jac.T))
     estimated = is_free | definitions
     z = np.full(len(shown), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z[estimated] = est[estimated] / se[estimated]
+    varying = estimated & (se > 0)
+    z[varying] = est[varying] / se[varying]
     pvalue = 2.0 * stats.norm.sf(np.abs(z))
     shown["est"] = est
     shown["se"] = se

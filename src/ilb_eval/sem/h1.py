@@ -145,7 +145,10 @@ def _em_start(
     szz_inv = np.linalg.pinv(szz)
     logl = moment_logl(sigma, b, blocks).logl
     for _ in range(iterations):
-        sigma_new, b_new = _em_step(sigma, b, blocks, szz_inv, n)
+        try:
+            sigma_new, b_new = _em_step(sigma, b, blocks, szz_inv, n)
+        except np.linalg.LinAlgError:  # a singular pattern covariance: Newton decides
+            break
         logl_new = moment_logl(sigma_new, b_new, blocks).logl
         if not logl_new > logl:
             break

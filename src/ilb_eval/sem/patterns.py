@@ -121,7 +121,8 @@ def pattern_stats(
     Returns
     -------
     list of Pattern
-        One entry per distinct pattern with an observed outcome, ordered by bitmask.
+        One entry per distinct pattern with an observed outcome (and a
+        positive sum of weights), ordered by bitmask.
 
     Examples
     --------
@@ -158,6 +159,8 @@ def pattern_stats(
         wb = w_sorted[start:end]
         gram = block.T @ (block * wb[:, None])
         total = float(gram[0, 0])  # the constant column sums the weights
+        if total <= 0.0:  # every weight of the pattern is zero: it adds nothing
+            continue
         mean = gram[0] / total
         gram = gram - total * np.outer(mean, mean)
         mean = mean + shift[cols]
