@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ilb_eval.growth.data import prepare_data
 from ilb_eval.growth.results import GrowthResults
 
 __all__ = ["factor_scores", "mean_trajectories"]
@@ -115,45 +114,31 @@ def mean_trajectories(
 def factor_scores(results: GrowthResults, data: pd.DataFrame) -> pd.DataFrame:
     """Individual intercepts and slopes (empirical Bayes; lavPredict's regression method).
 
-    For a person with observed outcomes ``o`` and covariates ``x``:
-    ``eta = mu(x) + Psi Lambda_o' Sigma_oo^-1 (y_o - Lambda_o mu(x))`` with
-    ``mu(x) = alpha + Gamma x``, ``Psi`` the residual factor covariance and
-    ``Sigma = Lambda Psi Lambda' + Theta``; rows are the persons the fit used,
-    in group order and, within a group, in data order.
+    The engine's :meth:`~ilb_eval.sem.results.SemResults.predict` of the fit:
+    for a person with observed outcomes ``o`` and covariates ``x``,
+    ``eta = mu(x) + Psi Lambda_o' Sigma_oo^-1 (y_o - Lambda_o mu(x))``; a person
+    whose covariates are observed but every outcome is missing gets ``mu(x)``,
+    as in lavaan. Rows are the persons the fit used, in group order and,
+    within a group, in data order.
 
     Parameters
     ----------
     results
         The fit.
     data
-        The data it was fitted to.
+        The data it was fitted to (kept for the signature; the fit knows its rows).
 
     Returns
     -------
     pandas.DataFrame
         Columns group, i, s.
     """
-    spec = results.spec
-    table = results.params
-    prepared = prepare_data(data, spec)
+    del data
+    assert results.sem is not None
+    scores = results.sem.predict()
     frames = []
-    for g, group in enumerate(prepared.groups, start=1):
-        est = {(r.lhs, r.op, r.rhs): float(r.est) for r in table[table["group"] == g].itertuples()}
-        lam = np.array([[1.0, est[("s", "=~", y)]] for y in spec.outcomes])
-        theta = np.diag([est[(y, "~~", y)] for y in spec.outcomes])
-        psi = np.array([[est[("i", "~~", "i")], est[("i", "~~", "s")]],
-                        [est[("i", "~~", "s")], est[("s", "~~", "s")]]])  # fmt: skip
-        alpha = np.array([est[("i", "~1", "")], est[("s", "~1", "")]])
-        gamma = np.array([[est[(f, "~", c)] for c in spec.covariates] for f in ("i", "s")])
-        mu = alpha + group.x @ gamma.reshape(2, len(spec.covariates)).T
-        sigma = lam @ psi @ lam.T + theta
-        scores = mu.copy()
-        observed = ~np.isnan(group.y)
-        for pattern in np.unique(observed, axis=0):
-            rows = np.flatnonzero((observed == pattern).all(axis=1))
-            o = np.flatnonzero(pattern)
-            gain = psi @ lam[o].T @ np.linalg.inv(sigma[np.ix_(o, o)])
-            resid = group.y[np.ix_(rows, o)] - mu[rows] @ lam[o].T
-            scores[rows] += resid @ gain.T
-        frames.append(pd.DataFrame({"group": group.label, "i": scores[:, 0], "s": scores[:, 1]}))
+    for group in results.sem.model.data.groups:
+        part = scores.iloc[group.rows]
+        frames.append(pd.DataFrame({"group": group.label, "i": part["i"].to_numpy(),
+                                    "s": part["s"].to_numpy()}))  # fmt: skip
     return pd.concat(frames, ignore_index=True)
