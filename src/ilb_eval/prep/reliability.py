@@ -7,13 +7,13 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import stats
 
-from ilb_eval.exceptions import ConvergenceWarning, InadmissibleSolutionWarning
+from ilb_eval.exceptions import ConvergenceWarning, InadmissibleSolutionWarning, InputError
 from ilb_eval.prep.missing import recode_missing
 from ilb_eval.prep.panel import Panel
 from ilb_eval.prep.scales import scale_items
+from ilb_eval.sem import cfa
 from ilb_eval.study import Study
 
 __all__ = ["RELIABILITY_COLUMNS", "cronbach_alpha", "feldt_interval", "omega_total", "reliability"]
@@ -84,24 +84,23 @@ def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[f
 
 
 def omega_total(items: pd.DataFrame) -> float:
-    r"""McDonald's omega (total) from a one-factor CFA fitted with semopy (ML, no mean structure).
+    r"""McDonald's omega (total) from a one-factor CFA fitted by the package's SEM engine (ML).
 
     .. math:: \omega = \frac{(\sum_j \lambda_j)^2 \psi}{(\sum_j \lambda_j)^2 \psi + \sum_j \theta_j}
 
     with loadings :math:`\lambda_j` (first fixed at 1), factor variance
     :math:`\psi` and residual variances :math:`\theta_j` (with :math:`\psi = 1`
     this is the usual :math:`(\sum\lambda)^2 / ((\sum\lambda)^2 + \sum\theta)`).
-    Complete cases only; NaN for fewer than three items, ``n <= k`` or an item
-    without variance.
+    Complete cases only (the fit is lavaan's ``cfa()``); NaN for fewer than
+    three items, ``n <= k`` or an item without variance.
 
     Warns
     -----
     ConvergenceWarning
         The optimiser did not converge (omega is NaN).
     InadmissibleSolutionWarning
-        A residual variance or the factor variance sits at its bound 0 (semopy
-        does not let variances go negative; lavaan would report a negative
-        one): a Heywood case. Omega is still returned.
+        A negative (residual) variance: a Heywood case (omega is still
+        returned); or items that are linearly dependent (omega is NaN).
 
     Examples
     --------
@@ -117,26 +116,28 @@ def omega_total(items: pd.DataFrame) -> float:
     if k < 3 or n <= k or (complete.var(ddof=0) == 0).any():
         return float("nan")
     names = {c: f"i{j}__" for j, c in enumerate(complete.columns)}
-    data = complete.rename(columns=names)
-    model = semopy.Model(f"{_FACTOR} =~ " + " + ".join(names.values()))
+    data = complete.rename(columns=names).reset_index(drop=True)
     try:
-        result = model.fit(data, options={"ftol": 1e-12})
-        failed = not result.success
-    except (np.linalg.LinAlgError, ValueError):
-        failed = True
-    if failed:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # judged below from the status record
+            result = cfa(f"{_FACTOR} =~ " + " + ".join(names.values()), data, n_starts=0)
+    except InputError:  # SINGULAR_DATA: items that are linear combinations of each other
+        warnings.warn(InadmissibleSolutionWarning(
+            f"omega: the items {list(items.columns)} are linearly dependent in the complete "
+            "cases (too few persons, or a copied item); omega is not computed."), stacklevel=2)
+        return float("nan")
+    if not result.converged:
         warnings.warn(ConvergenceWarning(f"omega: the one-factor model of {list(items.columns)} did not converge"),
                       stacklevel=2)
         return float("nan")
-    estimates = model.inspect()
-    loadings = estimates.loc[(estimates["op"] == "~") & (estimates["rval"] == _FACTOR), "Estimate"].astype(float)
-    variances = estimates.loc[estimates["op"] == "~~"].set_index("lval")["Estimate"].astype(float)
-    psi = variances[_FACTOR]
-    theta = variances[list(names.values())]
-    # semopy bounds variances below by 0, so a Heywood case shows as a variance at that bound.
-    if psi <= 0 or (theta.to_numpy() <= 1e-6 * data.var(ddof=0).to_numpy()).any():
+    params = result.params
+    loadings = params.loc[params["op"] == "=~", "est"].to_numpy()
+    variances = params[(params["op"] == "~~") & (params["lhs"] == params["rhs"])].set_index("lhs")["est"]
+    psi = float(variances[_FACTOR])
+    theta = variances[list(names.values())].to_numpy()
+    if psi <= 0 or (theta <= 0).any():
         warnings.warn(InadmissibleSolutionWarning(
-            f"omega: the one-factor model of {list(items.columns)} has a variance at its bound 0 "
+            f"omega: the one-factor model of {list(items.columns)} has a negative variance "
             "(Heywood case); omega is then too high. Check the items."), stacklevel=2)
     common = loadings.sum() ** 2 * psi
     return float(common / (common + theta.sum()))
