@@ -118,7 +118,7 @@ def _baseline_moments(model: SemModel, g: int) -> tuple[np.ndarray, np.ndarray]:
     """FIML estimates of the independence model of group ``g`` as joint moments."""
     data = model.data.groups[g]
     p = data.y.shape[1]
-    _, mean_y, var_y = available_moments(list(data.patterns), p)
+    _, mean_y, var_y = available_moments(data.blocks, p)
     q = data.x.shape[1]
     cov = np.zeros((p + q, p + q))
     cov[:p, :p] = np.diag(var_y)

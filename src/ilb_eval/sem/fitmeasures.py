@@ -247,7 +247,7 @@ def _fit_measures(
     groups, n, p = len(data.groups), data.ntotal, len(data.y_names)
     df, base_df = degrees_of_freedom(model, npar)
     h1_logl = float(sum(s.logl for s in saturated))
-    base_logl = sum(baseline_logl(list(g.patterns), p) for g in data.groups)
+    base_logl = sum(baseline_logl(g.blocks, p) for g in data.groups)
     scaled = robust is not None
     test = _Test(max(2.0 * (h1_logl - logl), 0.0), df,
                  robust.scaling_factor if scaled else math.nan)  # fmt: skip

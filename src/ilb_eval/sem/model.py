@@ -100,7 +100,16 @@ class SemModel:
         """Per group ``dSigma/dtheta`` (n_theta, p, p) and ``dM/dtheta`` (n_theta, p, k)."""
         states = self.states(theta)
         assert states is not None
-        return [self._theta_jacobians(g, s) for g, s in zip(self.groups, states, strict=True)]
+        out = []
+        for group, state in zip(self.groups, states, strict=True):
+            j_sigma, j_mean = group.jacobians(state)
+            free_sigma = np.zeros((self.n_free, group.p, group.p))
+            free_mean = np.zeros((self.n_free, group.p, group.k))
+            np.add.at(free_sigma, group.index, j_sigma)
+            np.add.at(free_mean, group.index, j_mean)
+            k = self.reparam.k
+            out.append((np.tensordot(k.T, free_sigma, axes=1), np.tensordot(k.T, free_mean, axes=1)))
+        return out
 
     def evaluate(self, theta: np.ndarray, order: int = 0) -> Evaluation:
         """Log-likelihood at ``theta``; gradient (order >= 1); expected information (order 2)."""

@@ -233,7 +233,7 @@ def row_derivatives(model: SemModel, theta: np.ndarray, rows: pd.DataFrame) -> R
         x = slice(p, size)
         j_sigma[:, x, x] = 0.0
         j_mean[:, x, :] = 0.0
-        moments = moment_logl(state.sigma, state.mean_coef, data.patterns, 1)
+        moments = moment_logl(state.sigma, state.mean_coef, data.blocks, 1)
         assert moments.d_sigma is not None and moments.d_mean is not None
         entry_grad = np.einsum("eij,ij->e", d_cond, moments.d_sigma)
         entry_grad += np.einsum("eij,ij->e", d_m, moments.d_mean)
