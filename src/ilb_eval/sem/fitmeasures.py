@@ -285,7 +285,10 @@ def _fit_measures(
     # lavaan's GFI uses its pairwise sample moments (the EM ones with sampling weights)
     sample = observed if model.options.sampling_weights else [pairwise_moments(g)
                                                               for g in data.groups]  # fmt: skip
-    gfi = goodness_of_fit(data.groups, sample, implied)
+    try:
+        gfi = goodness_of_fit(data.groups, sample, implied)
+    except np.linalg.LinAlgError:  # a singular joint covariance (a covariate copied twice)
+        gfi = math.nan
     size = p + len(data.x_names)
     nel = groups * (size + size * (size + 1) // 2)  # all joint moments, as lavaan counts
     out |= {
