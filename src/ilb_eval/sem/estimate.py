@@ -131,6 +131,7 @@ def maximize(
     hessian: Callable[[np.ndarray], np.ndarray] | None = None,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    fisher_tolerance: float = DECREMENT_TOLERANCE,
 ) -> Optimum:
     """Maximise ``objective`` from ``start``.
 
@@ -152,6 +153,11 @@ def maximize(
         Bounds of the parameters (lavaan's ``lower()``/``upper()``; None: none).
         Steps are projected onto the box, and a parameter at a bound whose
         gradient points outside is held there (an active set).
+    fisher_tolerance
+        Where no observed Hessian is available at all (``hessian`` None and
+        none from the objective), the run has converged when the Fisher
+        scoring decrement falls below this (a rough search, e.g. a perturbed
+        start, can stop earlier than a final fit).
 
     Returns
     -------
@@ -211,8 +217,10 @@ def maximize(
         else:
             step[move], newton = _ridge_solve(ev.information[sub], gradient[move]), False
         slope = float(gradient @ step)
-        if (newton and slope < DECREMENT_TOLERANCE) or (
-            not newton and observed is not None and max_grad < GRADIENT_TOLERANCE
+        if (
+            (newton and slope < DECREMENT_TOLERANCE)
+            or (not newton and observed is not None and max_grad < GRADIENT_TOLERANCE)
+            or (hessian is None and observed is None and slope < fisher_tolerance)
         ):
             return Optimum(x, ev, observed, True, iterations, max_grad)
         if iterations >= max_iter:
