@@ -50,6 +50,9 @@ class GrowthModel:
     sampling_weights
         Column of sampling weights (lavaan's ``sampling.weights``: normalised
         to the sample size, sandwich standard errors and scaled test).
+    cluster
+        Column of cluster identifiers (persons nested in agencies):
+        cluster-robust standard errors and test, as lavaan's ``cluster``.
 
     Examples
     --------
@@ -76,6 +79,7 @@ class GrowthModel:
         n_starts: int = 5,
         seed: int = 0,
         sampling_weights: str | None = None,
+        cluster: str | None = None,
     ) -> None:
         if not isinstance(spec, GrowthSpec):
             raise SpecError(
@@ -88,6 +92,7 @@ class GrowthModel:
         self.n_starts = int(n_starts)
         self.seed = int(seed)
         self.sampling_weights = sampling_weights
+        self.cluster = cluster
 
     def __repr__(self) -> str:
         return f"GrowthModel({self.spec!r})"
@@ -124,6 +129,7 @@ class GrowthModel:
             group=self.spec.group,
             estimator=self.spec.estimator,
             sampling_weights=self.sampling_weights,
+            cluster=self.cluster,
         )
         with threadpool_limits(limits=1, user_api="blas"):  # small matrices: see sem.api
             bound = build_model(
@@ -177,6 +183,7 @@ def fit_growth(
     slope_variance: Literal["free", "zero"] = "free",
     time_basis: Literal["fixed", "latent"] = "fixed",
     sampling_weights: str | None = None,
+    cluster: str | None = None,
 ) -> GrowthResults:
     """Fit a linear latent growth curve model by full-information ML.
 
@@ -210,7 +217,10 @@ def fit_growth(
         middle waves are estimated (latent-basis model; the first and last
         fix the metric).
     sampling_weights
-        Column of sampling weights (lavaan's ``sampling.weights``).
+        Column of sampling weights (lavaan's ``sampling.weights``: normalised
+        to the sample size; sandwich standard errors and scaled test).
+    cluster
+        Column of cluster identifiers: cluster-robust standard errors and test.
 
     Returns
     -------
@@ -244,4 +254,4 @@ def fit_growth(
         slope_variance=slope_variance,
         time_basis=time_basis,
     )
-    return GrowthModel(spec, sampling_weights=sampling_weights).fit(data)
+    return GrowthModel(spec, sampling_weights=sampling_weights, cluster=cluster).fit(data)
