@@ -11,10 +11,10 @@ Yuan-Bentler scaled test): see :func:`fit_growth`, :class:`GrowthModel` and
 from ilb_eval.growth.model import GrowthModel, fit_growth
 from ilb_eval.growth.results import GrowthResults, GrowthWarning, LRTest, lr_test
 from ilb_eval.growth.spec import GrowthSpec
-from ilb_eval.sem.status import FitStatus
 from ilb_eval.growth.trajectories import factor_scores, mean_trajectories
 from ilb_eval.growth.variants import fit_variants
 from ilb_eval.growth.wald import WaldTest, wald_test
+from ilb_eval.sem.status import FitStatus
 
 __all__ = [
     "FitStatus",

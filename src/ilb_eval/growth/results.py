@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth.spec import GrowthSpec
+from ilb_eval.sem.compare import LRTest
+from ilb_eval.sem.compare import lr_test as sem_lr_test
 from ilb_eval.sem.results import SemResults, json_safe
 from ilb_eval.sem.status import FitStatus, FitWarning
 
@@ -119,17 +120,15 @@ class GrowthResults:
         )
 
 
-@dataclass(frozen=True)
-class LRTest:
-    """Likelihood-ratio test of a restricted model against a more general one."""
+def lr_test(
+    restricted: GrowthResults, general: GrowthResults, method: str | None = None
+) -> LRTest:
+    """Likelihood-ratio test of nested growth fits, as lavaan's ``lavTestLRT``.
 
-    chisq_diff: float
-    df_diff: int
-    pvalue: float
-
-
-def lr_test(restricted: GrowthResults, general: GrowthResults) -> LRTest:
-    """Likelihood-ratio (chi-square difference) test of nested ML fits.
+    The engine's :func:`ilb_eval.sem.lr_test` on the two fits: the chi-square
+    difference for ML fits, the Satorra-Bentler (2001) scaled difference for
+    MLR fits (lavaan's default; ``method="satorra.bentler.2010"`` or
+    ``"standard"`` on request). The result names the method.
 
     Parameters
     ----------
@@ -137,12 +136,14 @@ def lr_test(restricted: GrowthResults, general: GrowthResults) -> LRTest:
         The model with constraints (fewer free parameters).
     general
         The model without them, fitted to the same persons.
+    method
+        None (lavaan's default for the estimator) or a lavaan method name.
 
     Returns
     -------
     LRTest
-        ``chisq_diff = 2 (logl_general - logl_restricted)``, ``df_diff`` the
-        difference in free parameters and the upper-tail chi-square p-value.
+        ``chisq_diff``, ``df_diff``, ``pvalue``, ``method`` (and the scaling
+        factor of a scaled difference).
 
     Raises
     ------
@@ -161,20 +162,15 @@ def lr_test(restricted: GrowthResults, general: GrowthResults) -> LRTest:
     ...                      for t in (0, 1, 2)}).assign(g=g)
     >>> kw = dict(outcomes=["y0", "y1", "y2"], time_scores=[0, 1, 2], group="g")
     >>> test = lr_test(fit_growth(data, equal_slope_means=True, **kw), fit_growth(data, **kw))
-    >>> test.df_diff, bool(test.pvalue < 0.001)
-    (1, True)
+    >>> test.df_diff, bool(test.pvalue < 0.001), test.method
+    (1, True, 'standard')
     """
+    if restricted.sem is None or general.sem is None:
+        raise SpecError("lr_test needs fitted growth models (fit_growth results).")
     if restricted.ntotal != general.ntotal:
         raise SpecError(
             f"the fits use different numbers of persons ({restricted.ntotal} and "
             f"{general.ntotal}); a likelihood-ratio test needs the same data. "
             "Fit both models to the same rows."
         )
-    df_diff = int(general.fit["npar"]) - int(restricted.fit["npar"])
-    if df_diff <= 0:
-        raise SpecError(
-            f"the general model has {general.fit['npar']} free parameters, the restricted one "
-            f"{restricted.fit['npar']}; pass the restricted (fewer parameters) model first."
-        )
-    chisq = max(2.0 * (float(general.fit["logl"]) - float(restricted.fit["logl"])), 0.0)
-    return LRTest(chisq_diff=chisq, df_diff=df_diff, pvalue=float(stats.chi2.sf(chisq, df_diff)))
+    return sem_lr_test(restricted.sem, general.sem, method=method)
