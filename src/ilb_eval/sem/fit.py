@@ -279,6 +279,7 @@ def _optimise(
     matrix, base = linear_system(model.space, inequalities, model.n_free)
     eq_matrix, _ = linear_system(model.space, equalities, model.n_free)
     active: list[int] = []
+    warm = start_free_vector
     for _ in range(2 * len(inequalities) + 1):
         extra = (matrix[active], base[active]) if active else None
         current = replace(
@@ -286,12 +287,15 @@ def _optimise(
             reparam=linear_equalities(model.space, equalities, model.n_free, extra),
         )
         lower, upper = _theta_bounds(current)
-        start = current.reparam.theta(start_free_vector)
+        # refits start from the last solution, moved onto the new constraints
+        start = current.reparam.theta(warm)
         optimum = maximize(current.evaluate, start, n_total, max_iter=max_iter,
                            hessian=current.hessian, lower=lower, upper=upper)  # fmt: skip
         if not inequalities:
             return current, optimum, start
         free = current.reparam.free(optimum.x)
+        if optimum.converged:
+            warm = free
         values = base + matrix @ free
         slack = 1e-9 * (1.0 + np.abs(base))
         violated = [i for i in range(len(inequalities)) if i not in active and values[i] < -slack[i]]
