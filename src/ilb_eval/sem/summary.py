@@ -250,7 +250,7 @@ def _group_statistics(res: SemResults) -> list[float]:
         return [float("nan")] * len(res.saturated)
     out = []
     for sat, state, data in zip(res.saturated, states, res.model.data.groups, strict=True):
-        logl = moment_logl(state.sigma, state.mean_coef, data.patterns, 0).logl
+        logl = moment_logl(state.sigma, state.mean_coef, data.blocks, 0).logl
         out.append(max(2.0 * (sat.logl - logl), 0.0))
     return out
 
