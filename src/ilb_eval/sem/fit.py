@@ -498,9 +498,9 @@ def _parameter_table(
     est[is_free] = free[index[is_free] - 1]
     var_free = np.diag(vcov_free).copy()
     # parameters that constraints determine completely (an active inequality,
-    # a == 0.5) have no sampling variance: 0, as a fixed parameter (lavaan
-    # prints 0 or NA there, depending on the sign of its rounding noise)
-    var_free[np.abs(var_free) < 1e-14 * np.max(np.abs(var_free), initial=0.0)] = 0.0
+    # a == 0.5) have no sampling variance: no standard error (NA; lavaan prints
+    # NA or 0 there, depending on the sign of its rounding noise)
+    var_free[np.abs(var_free) < 1e-14 * np.max(np.abs(var_free), initial=0.0)] = np.nan
     with np.errstate(invalid="ignore"):
         se_free = np.sqrt(var_free)
     se = np.zeros(len(shown))
