@@ -16,7 +16,7 @@ import pytest
 from growth_refs import fit_kwargs, load_data, reference, spec_by_name
 
 from ilb_eval.exceptions import SpecError
-from ilb_eval.growth import GrowthModel, GrowthSpec, fit_growth, lr_test, wald_test
+from ilb_eval.growth import GrowthSpec, fit_growth, lr_test, wald_test
 from ilb_eval.growth.trajectories import mean_trajectories
 
 EXTRAS = "demo_mar_basis_extras"

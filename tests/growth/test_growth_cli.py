@@ -166,3 +166,24 @@ def test_same_seed_same_output_and_negative_starts_refused(tmp_path):
     result = run("--data", str(FIXTURES / "demo_growth_mar.csv"), "--outcomes", "t1", "t2", "t3",
                  "--time-scores", "0", "1", "2", "--n-starts", "-1")  # fmt: skip
     assert result.returncode == 2 and "--n-starts" in result.stderr
+
+
+def test_weights_and_clusters_from_the_command_line(tmp_path):
+    """``--weights`` and ``--cluster`` give lavaan's sampling.weights + cluster fit (issue 16.2)."""
+    import pandas as pd
+
+    sem_fixtures = FIXTURES / "sem"
+    data = tmp_path / "wc.csv"
+    pd.read_csv(sem_fixtures / "wc_sim.csv").to_csv(data, index=False)  # R's NA as empty cells
+    out = tmp_path / "fit.json"
+    result = run("--data", str(data), "--outcomes", "y1", "y2", "y3", "--time-scores", "0", "1",
+                 "2", "--covariates", "treat", "age", "female", "--weights", "w", "--cluster",
+                 "agency", "--n-starts", "0", "--json", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(out.read_text())
+    ref = json.loads((sem_fixtures / "wc_growth_w_cl.json").read_text())
+    assert payload["fit"]["chisq_scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-3)
+    lavaan = {(r["lhs"], r["op"], r["rhs"]): r for r in ref["params"]}
+    for row in payload["params"]:
+        expected = lavaan[(row["lhs"], row["op"], row["rhs"])]
+        assert row["se"] == pytest.approx(expected["se"], abs=1e-4 + 2e-3 * abs(expected["se"]))

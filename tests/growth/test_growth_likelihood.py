@@ -10,7 +10,6 @@ import pytest
 from growth_refs import load_data, our_fit, spec_by_name
 from scipy import stats
 
-
 CASES = [
     "demo_uncond",
     "demo_mar_cond",

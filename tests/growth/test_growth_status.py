@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from growth_refs import FIXTURES, load_data, our_fit, reference
 
-from ilb_eval.exceptions import ConvergenceWarning
-from ilb_eval.growth import GrowthModel, GrowthResults, GrowthSpec, fit_growth
+from ilb_eval.growth import GrowthResults, fit_growth
 
 THREE = {"outcomes": ["y1", "y2", "y3"], "time_scores": [0, 1, 2]}
 

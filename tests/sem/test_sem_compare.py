@@ -19,10 +19,10 @@ import warnings
 import numpy as np
 import pytest
 from scipy import stats
+from sem_refs import load_data, our_fit, reference, reference_names
 
 from ilb_eval.exceptions import IlbEvalWarning, SpecError
 from ilb_eval.sem import LRTest, ModelSyntaxError, cfa, lr_test, wald_test
-from sem_refs import load_data, our_fit, reference, reference_names
 
 LRT_NAMES = [n for n in reference_names() if "lrt" in reference(n)]
 WALD_NAMES = [n for n in reference_names() if "wald" in reference(n)]

@@ -16,12 +16,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sem_refs import load_data, our_fit, reference, reference_names
 
 from ilb_eval.exceptions import InputError, SpecError
 from ilb_eval.sem import cfa, modindices, predict, score_test
 from ilb_eval.sem.equalities import free_rows
 from ilb_eval.sem.rowspace import row_derivatives
-from sem_refs import load_data, our_fit, reference, reference_names
 
 NAMES = reference_names()
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from sem_refs import our_fit, reference, reference_names
 
 from ilb_eval.sem import fit_incremental as inc
 from ilb_eval.sem import sem
@@ -37,7 +38,6 @@ from ilb_eval.sem.h1_information import (
     observed_information,
     vech_indices,
 )
-from sem_refs import our_fit, reference, reference_names
 
 
 def _duplication(size: int) -> np.ndarray:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from sem_refs import our_fit, params_frame, reference, reference_names
 
 NAMES = reference_names()

@@ -104,6 +104,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of the middle waves (the given values are their start values)",
     )
     parser.add_argument("--estimator", choices=("ML", "MLR"), default="ML", help="default: ML")
+    parser.add_argument(
+        "--weights", metavar="COLUMN",
+        help="sampling weights (lavaan's sampling.weights: normalised to the sample size; "
+        "robust standard errors and scaled test), e.g. the column `balance` writes",
+    )
+    parser.add_argument(
+        "--cluster", metavar="COLUMN",
+        help="cluster identifiers (persons nested in agencies): cluster-robust standard errors",
+    )
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
     parser.add_argument(
         "--max-iter", type=int, default=200, metavar="N", help="largest number of Newton iterations (default 200)"
@@ -137,8 +146,10 @@ def run(args: argparse.Namespace) -> int:
         check_output_file(args.json, option="--json")
     read = read_table(
         args.data, missing_codes=args.missing_codes, sheet=args.sheet, long=args.long, id=args.id, time=args.time,
-        varying=args.outcomes if args.long else (), constant=[*args.covariates, *([args.group] if args.group else [])],
-        numeric=[*([] if args.long else args.outcomes), *args.covariates],
+        varying=args.outcomes if args.long else (),
+        constant=[*args.covariates, *(c for c in (args.group, args.weights, args.cluster) if c)],
+        numeric=[*([] if args.long else args.outcomes), *args.covariates,
+                 *([args.weights] if args.weights else [])],
     )
     print_warnings([p.one_line() for p in read.warnings])
     outcomes, time_scores = outcome_columns(read, args.outcomes, args.time_scores)
@@ -154,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
         slope_variance=args.slope_variance,
         time_basis=args.time_basis,
     )
-    model = GrowthModel(spec, max_iter=args.max_iter, n_starts=args.n_starts, seed=args.seed)
+    model = GrowthModel(spec, max_iter=args.max_iter, n_starts=args.n_starts, seed=args.seed,
+                        sampling_weights=args.weights, cluster=args.cluster)
     try:
         results = model.fit(read.frame)
     except InputError as error:  # name the file the data came from

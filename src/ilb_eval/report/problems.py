@@ -21,7 +21,6 @@ PROBLEM_TEXTS_DE: dict[str, str] = {
     "WRONG_FORMAT": "Dateiinhalt passt nicht zur Dateiendung (z. B. eine Excel-Arbeitsmappe oder ein Archiv mit "
                     "der Endung .csv)",
     "UNREADABLE_FILE": "Datei ist nicht lesbar",
-    "WRONG_FORMAT": "Dateiinhalt passt nicht zur Dateiendung (z. B. eine Excel-Arbeitsmappe namens .csv)",
     "EMPTY_FILE": "Datei ist leer",
     "HEADER_ONLY": "Datei enthält nur die Kopfzeile, keine Datenzeilen",
     "ENCODING": "Zeichenkodierung weicht von der deklarierten ab",

@@ -27,8 +27,8 @@ from ilb_eval.exceptions import (
     InputError,
     MissingDataWarning,
     Problem,
+    SpecError,
 )
-from ilb_eval.exceptions import SpecError
 from ilb_eval.sem.constraints import Reparameterisation, linear_equalities, linear_system
 from ilb_eval.sem.estimate import Optimum, maximize, observed_vcov
 from ilb_eval.sem.fitmeasures import degrees_of_freedom, fit_measures

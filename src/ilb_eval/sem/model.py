@@ -19,8 +19,8 @@ import numpy as np
 
 from ilb_eval.sem.constraints import LabelSpace, Reparameterisation
 from ilb_eval.sem.data import SemData
-from ilb_eval.sem.fiml import casewise_scores, moment_information, moment_logl
 from ilb_eval.sem.estimate import Evaluation
+from ilb_eval.sem.fiml import casewise_scores, moment_information, moment_logl
 from ilb_eval.sem.options import ModelOptions
 from ilb_eval.sem.partable import ParTable
 from ilb_eval.sem.representation import GroupModel, GroupState

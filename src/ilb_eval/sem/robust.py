@@ -33,9 +33,9 @@ from functools import partial
 
 import numpy as np
 
+from ilb_eval.sem.blocks import vech_positions
 from ilb_eval.sem.data import GroupData
 from ilb_eval.sem.estimate import observed_vcov
-from ilb_eval.sem.blocks import vech_positions
 from ilb_eval.sem.fiml import casewise_scores, moment_information
 from ilb_eval.sem.h1 import Saturated, available_moments
 from ilb_eval.sem.reuse import remembered

@@ -1,8 +1,8 @@
 """iLB effects on intercept and slope, unweighted, covariate-adjusted and weighted (ATT).
 
-The weighted growth model is the SEM engine's ``growth`` with lavaan's
-``sampling.weights`` semantics (weights normalised to the sample size,
-robust MLR standard errors); the unweighted and the covariate-adjusted
+The weighted growth model is :class:`~ilb_eval.growth.GrowthModel` with
+lavaan's ``sampling.weights`` semantics (weights normalised to the sample
+size, robust MLR standard errors); the unweighted and the covariate-adjusted
 models are fitted on the same persons, so the three rows of a scale differ
 only in the adjustment.
 """
@@ -16,32 +16,12 @@ import numpy as np
 import pandas as pd
 
 from ilb_eval.exceptions import IlbEvalWarning
-from ilb_eval.sem import growth
+from ilb_eval.growth import GrowthModel, GrowthSpec
 
-__all__ = ["EFFECT_KINDS", "growth_syntax", "ilb_effects_by_adjustment"]
+__all__ = ["EFFECT_KINDS", "ilb_effects_by_adjustment"]
 
 #: The three analyses, in report order.
 EFFECT_KINDS = ("unweighted", "adjusted", "weighted")
-
-
-def growth_syntax(outcomes: Sequence[str], time_scores: Sequence[float], predictors: Sequence[str]) -> str:
-    """lavaan syntax of a linear growth model with predictors of intercept and slope.
-
-    Examples
-    --------
-    >>> print(growth_syntax(["t1", "t3"], [0, 2], ["ilb"]))
-    i =~ 1*t1 + 1*t3
-    s =~ 0*t1 + 2*t3
-    i ~ ilb
-    s ~ ilb
-    """
-    lines = [
-        "i =~ " + " + ".join(f"1*{y}" for y in outcomes),
-        "s =~ " + " + ".join(f"{float(t):g}*{y}" for y, t in zip(outcomes, time_scores, strict=True)),
-    ]
-    if predictors:
-        lines += [f"i ~ {' + '.join(predictors)}", f"s ~ {' + '.join(predictors)}"]
-    return "\n".join(lines)
 
 
 def ilb_effects_by_adjustment(
@@ -83,8 +63,9 @@ def ilb_effects_by_adjustment(
     for kind, (predictors, weight) in specs.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", IlbEvalWarning)
-            result = growth(growth_syntax(outcomes, time_scores, predictors), frame,
-                            estimator="MLR" if weight else "ML", sampling_weights=weight)
+            spec = GrowthSpec(outcomes=tuple(outcomes), time_scores=tuple(time_scores),
+                              covariates=tuple(predictors), estimator="MLR" if weight else "ML")
+            result = GrowthModel(spec, n_starts=0, sampling_weights=weight).fit(frame)
         params = result.params.set_index(["lhs", "op", "rhs"])
         for factor in ("i", "s"):
             p = params.loc[(factor, "~", treatment)]
@@ -92,7 +73,7 @@ def ilb_effects_by_adjustment(
             rows.append({
                 "kind": kind, "factor": factor, "estimate": float(p["est"]), "se": float(p["se"]),
                 "pvalue": float(p["pvalue"]), "ci_lower": float(p["ci_lower"]), "ci_upper": float(p["ci_upper"]),
-                "n": int(len(frame)), "converged": bool(getattr(result, "converged", True)),
+                "n": int(len(frame)), "converged": bool(result.converged),
             })
     table = pd.DataFrame(rows)
     table["estimate"] = table["estimate"].astype(float)
