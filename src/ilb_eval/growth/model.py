@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ilb_eval.exceptions import SpecError
 from ilb_eval.growth.data import prepare_data
@@ -26,6 +25,7 @@ from ilb_eval.sem.build import build_model
 from ilb_eval.sem.fit import fit_model
 from ilb_eval.sem.options import ModelOptions
 from ilb_eval.sem.results import SemResults
+from ilb_eval.sem.threads import single_blas_thread
 
 __all__ = ["GrowthModel", "fit_growth"]
 
@@ -131,7 +131,7 @@ class GrowthModel:
             sampling_weights=self.sampling_weights,
             cluster=self.cluster,
         )
-        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: see sem.api
+        with single_blas_thread():  # small matrices: see sem.threads
             bound = build_model(
                 self.spec.model_syntax(len(labels)),
                 data,

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from typing import Literal
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ilb_eval.sem.build import build_model
 from ilb_eval.sem.fit import fit_model
 from ilb_eval.sem.options import ModelOptions
 from ilb_eval.sem.results import SemResults
 from ilb_eval.sem.syntax import ParsedModel
+from ilb_eval.sem.threads import single_blas_thread
 
 __all__ = ["cfa", "growth", "sem"]
 
@@ -58,9 +58,7 @@ def _fit(
         orthogonal=orthogonal,
         fixed_x=fixed_x,
     )
-    # the engine's linear algebra is on small matrices, where threaded BLAS only
-    # adds synchronisation (and stalls badly on a busy machine)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_blas_thread():  # small matrices: see sem.threads
         bound = build_model(model, data, options, group_label=group_label)
         return fit_model(bound, max_iter=max_iter, n_starts=n_starts, seed=seed, started=started)
 
