@@ -89,6 +89,7 @@ def test_lr_tests_match_the_engine(results, eap_panel):
     lr = results.studies["EAP"].lr_tests.set_index(["dimension", "test"])
     assert lr.loc[("belastbarkeit", "slopes"), "chisq"] == pytest.approx(chisq, rel=1e-9)
     assert lr.loc[("belastbarkeit", "slopes"), "df"] == 1
+    assert lr.loc[("belastbarkeit", "slopes"), "method"] == "standard"  # ML fits: lavaan's chi-square difference
 
 
 def test_implied_means_match_the_multigroup_model(results):

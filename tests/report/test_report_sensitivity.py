@@ -15,6 +15,7 @@ from ilb_eval.growth import GrowthSpec, fit_growth, fit_variants
 from ilb_eval.io import load_waves
 from ilb_eval.prep import build_panel, growth_data
 from ilb_eval.report.build import build_report
+from ilb_eval.report.document import TableBlock
 
 pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
 
@@ -152,3 +153,20 @@ def test_failed_or_skipped_dimensions_show_their_status(run):
     content = build_report(_with(run.results, sensitivity_variants=variants, sensitivity_estimators=estimators))
     assert content.tables["eap_sensitivity_variants"][1].frame.iloc[0, 1] == "Modell fehlgeschlagen"
     assert content.tables["eap_sensitivity_mlr"][1].frame.iloc[0, 1] == "nicht geschätzt"
+
+
+@pytest.mark.parametrize(("method", "expected"), [
+    ("standard", "Chi-Quadrat-Differenztest des restringierten"),
+    ("satorra.bentler.2001", "Skalierter Chi-Quadrat-Differenztest (Satorra & Bentler, 2001) des restringierten"),
+])
+def test_the_lr_test_table_names_the_method_of_its_rows(run, method, expected) -> None:
+    """ML fits (the report's) are compared by lavaan's chi-square difference; MLR rows would be scaled (issue 14)."""
+    eap = run.results.studies["EAP"]
+    assert set(eap.lr_tests["method"]) == {"standard"}
+    lr = eap.lr_tests.assign(method=method)
+    results = dataclasses.replace(run.results, studies={**run.results.studies,
+                                                        "EAP": dataclasses.replace(eap, lr_tests=lr)})
+    content = build_report(results, lang="de")
+    notes = [b.note for s in content.report.sections for b in s.blocks
+             if isinstance(b, TableBlock) and b.caption.startswith("Tests gleicher Mittelwerte")]
+    assert len(notes) == 1 and expected in notes[0]

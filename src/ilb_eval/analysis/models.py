@@ -351,7 +351,9 @@ def lr_tests(models: dict[str, DimensionModels]) -> pd.DataFrame:
     """Likelihood-ratio tests of equal intercept means and equal slope means (iLB vs control).
 
     Returns columns ``dimension``, ``test`` (``intercepts``, ``slopes``),
-    ``chisq``, ``df``, ``pvalue``, ``n``, ``status``.
+    ``chisq``, ``df``, ``pvalue``, ``method`` (lavaan's name of the test:
+    ``"standard"`` for ML fits, ``"satorra.bentler.2001"`` for MLR fits),
+    ``n``, ``status``.
     """
     rows = []
     for dim, m in models.items():
@@ -361,15 +363,15 @@ def lr_tests(models: dict[str, DimensionModels]) -> pd.DataFrame:
         for test, kind in (("intercepts", "equal_intercepts"), ("slopes", "equal_slopes")):
             restricted = m.records.get(kind)
             row = {"dimension": dim, "test": test, "chisq": np.nan, "df": np.nan, "pvalue": np.nan,
-                   "n": free.n, "status": "ok"}
+                   "method": "", "n": free.n, "status": "ok"}
             if free.ok and restricted is not None and restricted.ok:
                 try:
                     result = lr_test(restricted.results, free.results)
-                    row.update(chisq=result.chisq_diff, df=result.df_diff, pvalue=result.pvalue)
+                    row.update(chisq=result.chisq_diff, df=result.df_diff, pvalue=result.pvalue, method=result.method)
                 except Exception as error:  # noqa: BLE001
                     row["status"] = f"failed: {error}"[:200]
             else:
                 bad = restricted if (restricted is not None and not restricted.ok) else free
                 row["status"] = bad.status if bad is not None else "missing"
             rows.append(row)
-    return pd.DataFrame(rows, columns=["dimension", "test", "chisq", "df", "pvalue", "n", "status"])
+    return pd.DataFrame(rows, columns=["dimension", "test", "chisq", "df", "pvalue", "method", "n", "status"])

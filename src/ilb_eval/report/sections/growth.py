@@ -224,6 +224,23 @@ def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> 
                             f"p-values in these sentences: {adj}-adjusted."), "note")
 
 
+#: lavaan's names of likelihood-ratio test methods, as the report names them.
+LR_METHODS = {
+    "standard": ("Chi-Quadrat-Differenztest", "Chi-square difference test"),
+    "satorra.bentler.2001": ("Skalierter Chi-Quadrat-Differenztest (Satorra & Bentler, 2001)",
+                             "Scaled chi-square difference test (Satorra & Bentler, 2001)"),
+    "satorra.bentler.2010": ("Skalierter Chi-Quadrat-Differenztest (Satorra & Bentler, 2010)",
+                             "Scaled chi-square difference test (Satorra & Bentler, 2010)"),
+}
+
+
+def _lr_method(ctx: ReportContext, lr: pd.DataFrame) -> str:
+    """The name of the test the table's rows used (lavaan's default for the estimator of the fits)."""
+    methods = [m for m in dict.fromkeys(lr.get("method", pd.Series(dtype=str))) if m in LR_METHODS]
+    names = [ctx.t(*LR_METHODS[m]) for m in methods] or [ctx.t(*LR_METHODS["standard"])]
+    return "; ".join(names)
+
+
 def _lr_tests(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     lang, name = ctx.lang, s.study.name
     lr = s.lr_tests
@@ -244,10 +261,11 @@ def _lr_tests(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
                                     f"iLB- und Kontrollgruppe ({name})",
                                     f"Tests of equal intercept and slope means in the iLB and control group ({name})"),
                        ctx.t("i: Test gleicher Mittelwerte des Ausgangsniveaus; s: gleicher Mittelwerte der "
-                             "Veränderung. Chi-Quadrat-Differenztest des restringierten gegen das freie "
+                             f"Veränderung. {_lr_method(ctx, lr)} des restringierten gegen das freie "
                              "Mehrgruppenmodell (ohne Kovariaten, unadjustiert).",
-                             "i: test of equal intercept means; s: of equal slope means. Chi-square difference "
-                             "test of the restricted against the free multi-group model (no covariates, unadjusted)."))
+                             "i: test of equal intercept means; s: of equal slope means. "
+                             f"{_lr_method(ctx, lr)} of the restricted against the free multi-group model (no "
+                             "covariates, unadjusted)."))
     ctx.table(sec, f"{name.lower()}_lr_tests", lr, table)
 
 
