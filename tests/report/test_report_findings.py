@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ilb_eval.report.document import Bullets, Paragraph
@@ -143,3 +144,46 @@ def test_the_clean_example_keeps_its_findings(run):
     for dim in significant:
         assert f"bei {study.scale(dim).label['de']}" in summary, dim
     assert "Nicht geschätzt" not in summary
+
+
+def _summary_bullets(results, lang="de") -> list[str]:
+    from ilb_eval.report.build import build_report
+
+    section = next(s for s in build_report(results, lang=lang).report.sections if s.title in ("Zusammenfassung",
+                                                                                                 "Summary"))
+    return [item for b in section.blocks if isinstance(b, Bullets) for item in b.items]
+
+
+def test_the_summary_says_whether_the_weighted_analysis_supports_each_slope_finding(run):
+    """Issue 16: significant slope effects (Holm) whose weighted 95 % interval contains 0 are named as not
+    supported; those whose interval excludes 0 with the same sign as holding (sets computed here)."""
+    eap = run.results.studies["EAP"]
+    effects, weighted = eap.effects, eap.weighting.effects
+    main = effects[(effects["factor"] == "s") & (effects["p_adjusted"] <= 0.05)].set_index("dimension")["estimate"]
+    w = weighted[(weighted["factor"] == "s") & (weighted["kind"] == "weighted")].set_index("dimension")
+    excludes = (w["ci_lower"] > 0) | (w["ci_upper"] < 0)
+    holds = [d for d in main.index if excludes[d] and (w.loc[d, "estimate"] > 0) == (main[d] > 0)]
+    lost = [d for d in main.index if d not in holds]
+    (line,) = [b for b in _summary_bullets(run.results) if b.startswith("EAP, mit auf die iLB-Teilnehmenden")]
+    label = {d: eap.study.scale(d).label["de"] for d in w.index}
+    assert len(main) >= 1
+    assert ("bleibt in" in line) == bool(holds) and ("stützt die gewichtete Analyse" in line) == bool(lost)
+    for d in holds + lost:
+        assert label[d] in line, d
+    english = [b for b in _summary_bullets(run.results, "en") if b.startswith("EAP, with the control group weighted")]
+    assert len(english) == 1
+
+
+def test_a_weighted_effect_that_holds_is_said_to_remain(run):
+    """The weighted effects replaced by the unweighted ones (intervals excluding 0 where the main finding is)."""
+    import dataclasses
+
+    eap = run.results.studies["EAP"]
+    w = eap.weighting
+    copied = w.effects[w.effects["kind"] == "unweighted"].assign(kind="weighted")
+    effects = pd.concat([w.effects[w.effects["kind"] != "weighted"], copied], ignore_index=True)
+    changed = dataclasses.replace(eap, weighting=dataclasses.replace(w, effects=effects))
+    results = dataclasses.replace(run.results, studies={**run.results.studies, "EAP": changed})
+    (line,) = [b for b in _summary_bullets(results) if b.startswith("EAP, mit auf die iLB-Teilnehmenden")]
+    assert "der Unterschied in der Veränderung bleibt in Selbstständigkeit und Belastbarkeit bestehen" in line
+    assert "stützt" not in line

@@ -94,3 +94,42 @@ def test_outcome_sd_and_slope_effect_evalue_by_hand(panel):
     expected = evalue_smd(0.15 / sd, 0.045 / sd)
     for field in ("rr", "rr_lower", "rr_upper", "evalue", "evalue_ci"):
         assert getattr(result, field) == pytest.approx(getattr(expected, field), rel=1e-12)
+
+
+def _declared(tmp_path, names):
+    """A copy of the shipped EAP definition (and its table schemas) declaring ``propensity_covariates``."""
+    import json
+    import shutil
+
+    from ilb_eval.resources import schemas_dir
+    from ilb_eval.study import load_study
+
+    for path in schemas_dir().glob("eap_*.table.json"):
+        shutil.copy(path, tmp_path / path.name)
+    document = json.loads((schemas_dir() / "eap.study.json").read_text(encoding="utf-8"))
+    document["propensity_covariates"] = names
+    path = tmp_path / "eap.study.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return load_study(path)
+
+
+def test_declared_propensity_covariates_are_what_the_weighting_balances(tmp_path, panel):
+    from ilb_eval.weighting.study import propensity_covariates
+    from ilb_eval.weighting.summary import summarise_weighting
+
+    study = _declared(tmp_path, ["female", "degree", "belastbarkeit_t1"])
+    assert propensity_covariates(study) == ("female", "degree", "belastbarkeit_t1")
+    summary = summarise_weighting(panel, study)
+    assert summary.status == "ok" and summary.covariates == ("female", "degree", "belastbarkeit_t1")
+    assert list(summary.balance["covariate"]) == ["female", "degree", "belastbarkeit_t1"]
+    assert (summary.balance["smd_after"].abs() < 1e-6).all()  # entropy balancing: means equal exactly
+
+
+def test_an_unknown_propensity_covariate_is_named_with_the_names_allowed(tmp_path):
+    from ilb_eval.exceptions import StudyDefinitionError
+
+    with pytest.raises(StudyDefinitionError) as raised:
+        _declared(tmp_path, ["female", "belastbarkeit_t3", "income"])
+    text = str(raised.value)
+    assert "$.propensity_covariates: ['belastbarkeit_t3', 'income'] are neither model covariates" in text
+    assert "'belastbarkeit_t1'" in text and "'age40'" in text

@@ -219,7 +219,9 @@ class Study:
     ``ilb_use`` is ``None`` without iLB-use fields (then
     ``has_control_group`` is ``False``), ``covariates`` ``()``,
     ``item_blocks``, ``demographics``, ``ilb_details`` and ``domains`` ``{}``,
-    ``time_note`` ``None``.
+    ``time_note`` ``None``, ``propensity_covariates`` ``()`` (then the
+    weighting uses its default, see
+    :func:`ilb_eval.weighting.study.propensity_covariates`).
     """
 
     name: str
@@ -240,6 +242,7 @@ class Study:
     path: Path
     sha256: str
     time_note: Label | None = None
+    propensity_covariates: tuple[str, ...] = ()
 
     @property
     def wave_names(self) -> tuple[str, ...]:
@@ -449,6 +452,7 @@ def load_study(name_or_path: str | Path = "EAP") -> Study:
         path=path,
         sha256=sha256,
         time_note=document.get("time", {}).get("note"),
+        propensity_covariates=tuple(document.get("propensity_covariates", ())),
     )
     _check_consistency(study)
     return study
@@ -513,6 +517,23 @@ def _rename_problems(index: int, wave: Wave) -> list[str]:
     return problems
 
 
+def _propensity_problems(study: Study) -> list[str]:
+    """Declared propensity covariates: a control group, and each a covariate or a first-wave scale score."""
+    declared = study.propensity_covariates
+    if not declared:
+        return []
+    if not study.has_control_group:
+        return ["$.propensity_covariates: only a study with a control group is weighted; remove the list or "
+                "declare the control group"]
+    first = study.wave_names[0]
+    known = [*study.covariate_names, *(f"{s.name}_{first}" for s in study.scales if first in s.waves)]
+    unknown = [name for name in declared if name not in known]
+    if not unknown:
+        return []
+    return [f"$.propensity_covariates: {unknown} are neither model covariates nor first-wave scale scores; "
+            f"use names from {known}"]
+
+
 def _check_consistency(study: Study) -> None:
     """Cross-checks the JSON Schema cannot express; every problem is reported."""
     problems: list[str] = []
@@ -571,6 +592,7 @@ def _check_consistency(study: Study) -> None:
             missing = [item for item in scale.items if not study.wave(w).table_schema.has_field(item)]
             if missing:
                 problems.append(f"$.scales[{i}].items: {missing} are not declared in {study.wave(w).table_schema.path.name}")
+    problems += _propensity_problems(study)
     for name, block in study.item_blocks.items():
         for w in block.waves:
             if w not in names:

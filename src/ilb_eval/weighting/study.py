@@ -2,9 +2,11 @@
 
 What the report section "Selection and weighting" shows comes from here:
 
-* :func:`default_propensity_covariates`: what the propensity model and the
-  balance use unless told otherwise: the study's model covariates plus the
-  competence scale scores at the first wave (measured before iLB could act);
+* :func:`propensity_covariates`: what the propensity model and the balance
+  use: the study definition's ``propensity_covariates`` where declared, else
+  :func:`default_propensity_covariates`, the study's model covariates plus
+  the competence scale scores at the first wave (measured before iLB could
+  act);
 * :func:`study_weights`: the persons with a first-wave record and every
   propensity covariate, their weights (entropy balancing for the ATT by
   default) and who was left out, as a :class:`StudyWeighting`;
@@ -37,6 +39,7 @@ __all__ = [
     "love_plot_data",
     "outcome_sd",
     "overlap_data",
+    "propensity_covariates",
     "slope_effect_evalue",
     "study_weights",
 ]
@@ -55,6 +58,19 @@ def default_propensity_covariates(study: Study) -> tuple[str, ...]:
     first = study.wave_names[0]
     scores = tuple(f"{s.name}_{first}" for s in study.competence_scales if first in s.waves)
     return tuple(study.covariate_names) + scores
+
+
+def propensity_covariates(study: Study) -> tuple[str, ...]:
+    """The study definition's ``propensity_covariates``, or :func:`default_propensity_covariates`.
+
+    Examples
+    --------
+    >>> from ilb_eval.study import load_study
+    >>> study = load_study("EAP")
+    >>> propensity_covariates(study) == default_propensity_covariates(study)  # nothing declared
+    True
+    """
+    return study.propensity_covariates or default_propensity_covariates(study)
 
 
 def covariate_labels(study: Study, names: Sequence[str], lang: str = "de") -> list[str]:
@@ -129,7 +145,7 @@ def study_weights(
         its definition.
     covariates:
         Propensity covariates (columns of ``Panel.wide``); default
-        :func:`default_propensity_covariates`.
+        :func:`propensity_covariates` (declared or default).
     method, estimand, moments, trim, min_cell_size:
         As :func:`~ilb_eval.weighting.estimate_weights`.
 
@@ -154,7 +170,7 @@ def study_weights(
             code="NO_CONTROL_GROUP", message=f"study {study.name} has no control group, so there is nothing to weight",
             fix="weighting compares iLB users with a control group; use a study that has one",
         )])
-    names = tuple(default_propensity_covariates(study) if covariates is None else covariates)
+    names = tuple(propensity_covariates(study) if covariates is None else covariates)
     wide = panel.wide
     first = study.wave_names[0]
     present = wide[f"present_{first}"].astype(bool)

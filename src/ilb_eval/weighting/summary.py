@@ -24,10 +24,10 @@ from ilb_eval.study import Study
 from ilb_eval.weighting.effects import ilb_effects_by_adjustment
 from ilb_eval.weighting.study import (
     StudyWeighting,
-    default_propensity_covariates,
     love_plot_data,
     outcome_sd,
     overlap_data,
+    propensity_covariates,
     slope_effect_evalue,
     study_weights,
 )
@@ -100,7 +100,8 @@ def _effects(panel: Panel, study: Study, main: StudyWeighting) -> tuple[pd.DataF
     waves, times = study.wave_names, study.time_scores
     frames, evalues = [], []
     for scale in study.competence_scales:
-        data = growth_data(panel, scale.name).set_index("person").loc[main.persons["person"]]
+        scored = growth_data(panel, scale.name).set_index("person")  # persons with a score of the scale
+        data = scored.loc[scored.index.intersection(pd.Index(main.persons["person"]), sort=False)]
         outcomes = [w for w in waves if w in data.columns]
         try:
             table = ilb_effects_by_adjustment(
@@ -135,7 +136,7 @@ def summarise_weighting(
     >>> summary.variants[["variant", "status"]].to_dict("list")
     {'variant': ['entropy', 'ipw', 'ipw_trimmed', 'overlap'], 'status': ['ok', 'ok', 'ok', 'ok']}
     """
-    covariates = default_propensity_covariates(study)
+    covariates = propensity_covariates(study)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeightingWarning)  # kept on the result; the report shows them

@@ -32,6 +32,7 @@ def build(ctx: ReportContext) -> None:
     findings: list[str] = []
     for s in ctx.studies.values():
         findings += _effect_findings(ctx, s)
+        findings += _weighted_findings(ctx, s)
         c = s.correlations
         if len(c) and c["r"].notna().any():
             top = c.loc[c["r"].idxmax()]
@@ -172,3 +173,60 @@ def _effect_findings(ctx: ReportContext, s: StudyResults) -> list[str]:
         findings.append(ctx.t(f"{name}: nicht geschätzt (Modell fehlgeschlagen): {joined(missing, lang)}.",
                               f"{name}: not estimated (model failed): {joined(missing, lang)}."))
     return findings
+
+
+def _weighted_findings(ctx: ReportContext, s: StudyResults) -> list[str]:
+    """Whether the weighted analysis (controls weighted to the iLB users) supports the slope findings.
+
+    A significant slope effect of the main analysis (after the multiple-testing
+    correction) *holds* when the weighted effect's 95 % interval excludes 0
+    with the same sign; it is *not supported* when the interval contains 0.
+    A weighted effect whose interval excludes 0 where the main analysis found
+    none is named as well. Nothing is said where the iLB effects or the
+    weighting could not be estimated (the sections say why).
+    """
+    w = s.weighting
+    if not s.study.has_control_group or s.gap("ilb_effects") is not None or w is None or w.status != "ok":
+        return []
+    estimated = estimated_effects(s)
+    effects = w.effects
+    if not len(estimated) or not len(effects):
+        return []
+    lang, name = ctx.lang, s.study.name
+    slope = estimated[estimated["factor"] == "s"]
+    main = {d: float(e) for d, e, p in zip(slope["dimension"], slope["estimate"], slope["p_adjusted"], strict=True)
+            if p <= 0.05}
+    weighted = effects[(effects["kind"] == "weighted") & (effects["factor"] == "s") & effects["converged"].astype(bool)]
+    weighted = weighted[weighted["dimension"].isin(set(slope["dimension"]))]
+    excluding = {d: float(e) for d, e, lo, hi in zip(weighted["dimension"], weighted["estimate"],
+                                                   weighted["ci_lower"], weighted["ci_upper"], strict=True)
+                 if lo > 0 or hi < 0}
+    holds = [ctx.label(s, d) for d in main if d in excluding and np.sign(excluding[d]) == np.sign(main[d])]
+    lost = [ctx.label(s, d) for d in main if d not in excluding or np.sign(excluding[d]) != np.sign(main[d])]
+    new = [ctx.label(s, d) for d in excluding if d not in main]
+    head = ctx.t(f"{name}, mit auf die iLB-Teilnehmenden gewichteter Kontrollgruppe (Abschnitt „Selektion und "
+                 "Gewichtung“, 95-%-KI unadjustiert)",
+                 f"{name}, with the control group weighted to the iLB participants (section 'Selection and "
+                 "weighting', 95 % CI unadjusted)")
+    parts = []
+    if holds:
+        parts.append(ctx.t(f"der Unterschied in der Veränderung bleibt in {joined(holds, lang)} bestehen",
+                           f"the difference in change remains in {joined(holds, lang)}"))
+    if lost:
+        parts.append(ctx.t(f"in {joined(lost, lang)} stützt die gewichtete Analyse den Unterschied in der "
+                           "Veränderung nicht (das Intervall enthält 0): dort kann er auf der Auswahl der "
+                           "Teilnehmenden beruhen",
+                           f"in {joined(lost, lang)} the weighted analysis does not support the difference in "
+                           "change (the interval contains 0): there it may stem from who took part"))
+    if new:
+        parts.append(ctx.t(f"gewichtet unterscheidet sich die Veränderung zusätzlich in {joined(new, lang)} "
+                           "(ohne Gewichtung nicht signifikant)",
+                           f"weighted, the change also differs in {joined(new, lang)} (not significant "
+                           "unweighted)"))
+    if not parts:
+        parts.append(ctx.t(f"auch gewichtet in keiner der {format_count(len(weighted), lang)} Kompetenzfacetten ein "
+                           "Unterschied in der Veränderung (jedes Intervall enthält 0)",
+                           f"weighted, too, no difference in change in any of the "
+                           f"{format_count(len(weighted), lang)} competence dimensions (every interval contains 0)"))
+    return [f"{head}: {'; '.join(parts)}."]
+
