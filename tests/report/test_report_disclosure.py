@@ -60,7 +60,7 @@ def published(request, eap):
     users = wide.index[wide["ilb"] == 1]
     wide.loc[users[g:], "ilb"] = 0
     small = dataclasses.replace(panel, wide=wide)
-    settings = AnalysisSettings(("EAP",))
+    settings = AnalysisSettings(("EAP",), invariance=False)
     studies = {"EAP": analyse_panel(study, small, RULE, settings)}
     results = AnalysisResults(settings, RULE, Path("."), (), studies, pd.DataFrame(columns=["category", "sample",
                                                                                              "mentions"]))

@@ -215,10 +215,10 @@ def test_every_warning_is_listed_with_the_section_that_shows_it(run):
     from ilb_eval.cli.report import warning_summary
 
     assert [w.text for w in run.warnings] == run.results.warnings
-    assert {(w.section, w.number) for w in run.warnings} == {("Warnungen und Modellstatus", "11")}
-    assert re.search(r"\b11\s+Warnungen und Modellstatus", _pdf_text(run.path / "report.pdf"))
+    assert {(w.section, w.number) for w in run.warnings} == {("Warnungen und Modellstatus", "12")}
+    assert re.search(r"\b12\s+Warnungen und Modellstatus", _pdf_text(run.path / "report.pdf"))
     line = warning_summary(run.warnings)
     dropped = sum(": ROWS_DROPPED:" in w.text for w in run.warnings)
     assert dropped > 0 and line.startswith(f"{len(run.warnings)} warnings (")
     assert f"ROWS_DROPPED {dropped}," in line
-    assert line.endswith("— see section 11 'Warnungen und Modellstatus' of report.pdf")
+    assert line.endswith("— see section 12 'Warnungen und Modellstatus' of report.pdf")

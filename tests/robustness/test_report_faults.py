@@ -45,7 +45,7 @@ KILL_CHILD = textwrap.dedent(
 
     ilb_eval.files.os.fsync = fsync
     warnings.simplefilter("ignore")
-    write_report(sys.argv[1], studies=("EAP",), out=sys.argv[2])
+    write_report(sys.argv[1], studies=("EAP",), out=sys.argv[2], invariance=False)
     print("NOT KILLED")
     """
 )
@@ -96,7 +96,7 @@ def test_report_full_disk_while_writing_the_pdf(tmp_path, data, monkeypatch):
     monkeypatch.setattr(ilb_eval.files.os, "fsync", fsync)
     with warnings.catch_warnings(), pytest.raises(OutputError, match="report.pdf.*No space left"):
         warnings.simplefilter("ignore")
-        write_report(data, studies=("EAP",), out=reports)
+        write_report(data, studies=("EAP",), out=reports, invariance=False)
     monkeypatch.undo()
     assert sorted(p.name for p in reports.iterdir()) == [first.name] and leftovers(reports) == []
     assert snapshot(first) == earlier and snapshot(data) == inputs
@@ -125,7 +125,7 @@ def test_report_outputs_carry_no_canary(tmp_path, data):
     _plant(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run = write_report(data, studies=("EAP",), out=tmp_path / "reports")
+        run = write_report(data, studies=("EAP",), out=tmp_path / "reports", invariance=False)
     extra = (str(tmp_path),)
     assert scan_folder(run.path, extra, CANARIES) == {}
     reader = pypdf.PdfReader(run.path / "report.pdf")

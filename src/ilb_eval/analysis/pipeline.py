@@ -5,7 +5,8 @@ Steps per study (EAP and ZP by default): load and validate the wave files
 (:func:`ilb_eval.prep.build_panel`), then sample and response, reliability,
 growth models of every competence dimension (fault-isolated), iLB effects
 with adjusted p-values, sensitivity analyses of the conditional models
-(model variants, ML vs MLR; studies with a control group), manager-support
+(model variants, ML vs MLR; studies with a control group), measurement
+invariance of every multi-item scale with second-order growth, manager-support
 correlations, iLB feedback and the delivery-mode and time-condition analyses. Data errors (unreadable files,
 wrong columns) raise :class:`~ilb_eval.exceptions.InputError`; a model that
 fails is recorded and the run goes on.
@@ -33,6 +34,7 @@ from ilb_eval.analysis import models as _models
 from ilb_eval.analysis import sample as _sample
 from ilb_eval.analysis import sensitivity as _sensitivity
 from ilb_eval.exceptions import SpecError
+from ilb_eval.invariance import StudyInvariance, study_invariance
 from ilb_eval.io import load_waves
 from ilb_eval.prep import Panel, build_panel, reliability
 from ilb_eval.privacy import CellRule, mask_small
@@ -58,11 +60,12 @@ class AnalysisSettings:
     seed: int = DEFAULT_SEED
     adjust: Literal["holm", "bh"] = "holm"
     correlation: Literal["pearson", "spearman"] = "pearson"
+    invariance: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe settings."""
         return {"studies": list(self.studies), "min_cell_size": self.min_cell_size, "seed": self.seed,
-                "adjust": self.adjust, "correlation": self.correlation}
+                "adjust": self.adjust, "correlation": self.correlation, "invariance": self.invariance}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class StudyResults:
     column, number of affected rows and severity (no row numbers), for the
     report's translated notes. ``gaps`` are the analyses the study declares
     that could not run, one per cause (:mod:`ilb_eval.analysis.gaps`).
+    ``invariance`` holds the measurement invariance ladders and second-order
+    growth of every multi-item scale (:func:`ilb_eval.invariance.study_invariance`).
 
     Every table is as it may be published: counts, shares and means below
     the minimum cell size, and the cells that would disclose them, are NaN
@@ -111,6 +116,7 @@ class StudyResults:
     records_analysed: float = float("nan")
     split: bool = True
     weighting: WeightingSummary | None = None
+    invariance: StudyInvariance | None = None
 
     def gap(self, analysis: str) -> _gaps.Gap | None:
         """The first gap that leaves out ``analysis`` (a key of :data:`ilb_eval.analysis.gaps.ANALYSES`)."""
@@ -176,6 +182,9 @@ class AnalysisResults:
             if r.status != "ok":
                 out.append(f"{r.sample} {r.dimension} ({r.kind}): {r.status}" + (f" – {r.reason}" if r.reason else ""))
             out += [f"{r.sample} {r.dimension} ({r.kind}): {w}" for w in r.warnings]
+        for name, s in self.studies.items():
+            if s.invariance is not None:
+                out += [f"{name}: {line}" for line in s.invariance.warnings()]
         return out
 
     @property
@@ -240,6 +249,13 @@ def analyse_panel(study: Study, panel: Panel, rule: CellRule, settings: Analysis
     if study.has_control_group:
         step("selection and weighting")
         weighting = summarise_weighting(panel, study, min_cell_size=rule.min_cell_size)
+    invariance = None
+    if settings.invariance:
+        step("measurement invariance")
+        invariance = study_invariance(
+            study, panel, min_group_size=_models.group_floor(rule),
+            groups=not any(g.affects("group_comparison") for g in gaps),
+            effects=not any(g.affects("ilb_effects") for g in gaps), progress=lambda m: progress(f"  scale {m}"))
     step("correlations")
     corr = _correlations.manager_correlations(study, panel, rule, settings.correlation)
     step("iLB feedback")
@@ -271,6 +287,7 @@ def analyse_panel(study: Study, panel: Panel, rule: CellRule, settings: Analysis
         sensitivity_variants=variants, sensitivity_estimators=estimators, problem_records=records,
         gaps=tuple(gaps),
         weighting=weighting,
+        invariance=invariance,
     )
 
 
@@ -282,6 +299,7 @@ def run_analysis(
     seed: int = DEFAULT_SEED,
     adjust: Literal["holm", "bh"] = "holm",
     correlation: Literal["pearson", "spearman"] = "pearson",
+    invariance: bool = True,
     progress: Progress | None = None,
 ) -> AnalysisResults:
     """Run the whole evaluation.
@@ -301,6 +319,10 @@ def run_analysis(
         Multiple-testing correction of the iLB effects: ``"holm"`` or ``"bh"``.
     correlation:
         ``"pearson"`` (as the chapter) or ``"spearman"``.
+    invariance:
+        Test measurement invariance and fit second-order growth
+        (:mod:`ilb_eval.invariance`; about 150 models on the example study).
+        ``False`` leaves the section out, e.g. for quick checks of other parts.
     progress:
         Called with one line per step (e.g. ``print`` to stderr).
 
@@ -318,7 +340,8 @@ def run_analysis(
     if not loaded:
         raise SpecError("no study given; pass at least one study name (EAP, ZP).")
     rule = CellRule(min_cell_size if min_cell_size is not None else max(s.min_cell_size for s in loaded))
-    settings = AnalysisSettings(tuple(s.name for s in loaded), min_cell_size, int(seed), adjust, correlation)
+    settings = AnalysisSettings(tuple(s.name for s in loaded), min_cell_size, int(seed), adjust, correlation,
+                                bool(invariance))
     seconds: dict[str, float] = {}
     results = {s.name: _study(s, data_dir, rule, settings, progress, seconds) for s in loaded}
     progress("interview categories")

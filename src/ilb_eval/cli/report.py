@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="multiple-testing correction of the iLB effects (default: holm)")
     parser.add_argument("--correlation", choices=("pearson", "spearman"), default="pearson",
                         help="correlation coefficient (default: pearson)")
+    parser.add_argument("--no-invariance", dest="invariance", action="store_false",
+                        help="leave out the measurement-invariance section and its second-order growth "
+                             "models (faster)")
 
 
 def warning_summary(warnings: Sequence[ReportWarning]) -> str:
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     result = write_report(
         args.data, studies=args.study or available_studies(), out=args.out, lang=args.lang,
         min_cell_size=args.min_cell_size, seed=args.seed if args.seed is not None else DEFAULT_SEED,
-        adjust=args.adjust, correlation=args.correlation, progress=progress,
+        adjust=args.adjust, correlation=args.correlation, invariance=args.invariance, progress=progress,
     )
     print(f"[{time.perf_counter() - started:5.1f} s] done", file=sys.stderr)
     print(result.path)

@@ -18,9 +18,11 @@ two items keep equal intercepts, Byrne, Shavelson & Muthén 1989; Steenkamp
 & Baumgartner 1998). The strict level is then tested on top of the
 (partial) scalar model.
 
-Nothing here raises for statistical trouble: a model that fails or does not
-converge ends the ladder with a row that says so, and the result's
-``notes`` explain it in plain words.
+Nothing here raises for statistical trouble: a model that does not
+converge from lavaan's default start is fitted again with
+:data:`RETRY_STARTS` perturbed starts (fixed seed); a model that fails or
+still does not converge ends the ladder with a row that says so, and the
+result's ``notes`` explain it in plain words.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ __all__ = [
     "LevelRow",
     "group_invariance",
     "longitudinal_invariance",
+    "engine_fit",
     "max_freed_items",
     "untested",
 ]
@@ -183,32 +186,52 @@ class InvarianceResult:
         return pd.DataFrame(records, columns=list(LADDER_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``results.json`` entry: scale, across, held, freed items and the ladder rows."""
+        """The ``results.json`` entry: scale, across, held, freed items and the ladder rows (with their syntax)."""
         return {
             "scale": self.scale, "across": self.across, "held": self.held,
             "freed": list(self.freed_items),
             "freed_parameters": [{"item": item, "at": where, "parameter": "intercept"}
                                  for item, where in self.freed],
             "n": self.n, "notes": list(self.notes),
-            "levels": [row.record() for row in self.rows],
+            "levels": [{**row.record(), "syntax": row.syntax} for row in self.rows],
         }
 
 
 # ----------------------------------------------------------------------------- fitting
 
-FitFunction = Callable[[str, Freed], SemResults]
+#: Seed of the perturbed starts (results are reproducible).
+STARTS_SEED = 20240415
+
+#: Perturbed starts of a second attempt when a model does not converge from the default start.
+RETRY_STARTS = 4
+
+FitFunction = Callable[[str, Freed, int], SemResults]
 
 
-def _fit_safely(fit: FitFunction, level: str, freed: Freed) -> tuple[SemResults | None, str]:
-    """Fit one level; (None, reason) when the engine raises (never propagates)."""
+def engine_fit(fit: Callable[[int], SemResults]) -> tuple[SemResults | None, str]:
+    """Run ``fit(n_starts)``: first from lavaan's default start, again with :data:`RETRY_STARTS`
+    perturbed starts when that does not converge; ``(None, reason)`` when the engine raises.
+
+    Never raises: a failing model must not end the report.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return fit(level, freed), ""
+            result = fit(0)
+            if not result.converged:
+                retry = fit(RETRY_STARTS)
+                if retry.converged:
+                    return retry, ""
+            return result, ""
     except Exception as error:  # noqa: BLE001 - one failing model must not end the report
         lines = getattr(error, "lines", None)
         text = "; ".join(lines) if lines else f"{type(error).__name__}: {error}"
         return None, text[:300]
+
+
+def _fit_safely(fit: FitFunction, level: str, freed: Freed) -> tuple[SemResults | None, str]:
+    """Fit one level (see :func:`engine_fit`)."""
+    return engine_fit(lambda n_starts: fit(level, freed, n_starts))
 
 
 def _row(level: str, result: SemResults | None, reason: str, *, partial: bool = False, freed: Freed = (),
@@ -437,8 +460,9 @@ def longitudinal_invariance(
     columns = list(dict.fromkeys(spec.columns.values()))
     frame = data[columns]
 
-    def fit(level: str, freed: Freed) -> SemResults:
-        return cfa(longitudinal_syntax(spec, level, freed), frame, estimator=estimator)
+    def fit(level: str, freed: Freed, n_starts: int) -> SemResults:
+        return cfa(longitudinal_syntax(spec, level, freed), frame, estimator=estimator, n_starts=n_starts,
+                   seed=STARTS_SEED)
 
     def locate(column: str, _group: str) -> tuple[str, str] | None:
         try:
@@ -488,10 +512,11 @@ def group_invariance(
     columns = [at_wave.column(item, wave) for item in at_wave.items_at(wave)]
     frame = data.loc[data[columns].notna().any(axis=1), [*columns, group]]
     model = wave_syntax(at_wave, wave)
-    def fit(level: str, freed: Freed) -> SemResults:
+    def fit(level: str, freed: Freed, n_starts: int) -> SemResults:
         partial = [f"{at_wave.column(item, wave)}~1" for item, _ in freed]
         return cfa(model, frame, group=group, group_equal=list(GROUP_EQUAL[level]) or None,
-                   group_partial=partial or None, group_label=group_label, estimator=estimator)
+                   group_partial=partial or None, group_label=group_label, estimator=estimator,
+                   n_starts=n_starts, seed=STARTS_SEED)
 
     def syntax(level: str, freed: Freed) -> str:
         options = [f"group = \"{group}\""]

@@ -19,14 +19,13 @@ the scale-mean growth model of the report.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
-from ilb_eval.invariance.ladder import Freed, InvarianceResult
+from ilb_eval.invariance.ladder import STARTS_SEED, Freed, InvarianceResult, engine_fit
 from ilb_eval.invariance.spec import MeasurementSpec
 from ilb_eval.invariance.syntax import second_order_syntax
 from ilb_eval.sem import SemResults, sem
@@ -81,10 +80,10 @@ class SecondOrderGrowth:
         return self.status == "ok"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready record (estimates, fit, status)."""
+        """JSON-ready record (estimates, fit, status, lavaan syntax)."""
         return {"scale": self.scale, "status": self.status, "reason": self.reason,
                 "rows": self.rows.drop(columns=["scale"]).to_dict(orient="records"),
-                "fit": dict(self.fit)}
+                "fit": dict(self.fit), "syntax": self.syntax}
 
 
 def _skipped(scale: str, reason: str, status: str = "skipped") -> SecondOrderGrowth:
@@ -147,15 +146,11 @@ def second_order_growth(
         syntax = second_order_syntax(spec, [time_scores[w] for w in spec.waves], covariates, freed, effect_of)
     except (ValueError, KeyError) as error:
         return _skipped(spec.scale, f"no second-order model: {error}")
-    columns = [*dict.fromkeys(spec.columns.values()), *covariates]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = sem(syntax, data[columns], estimator=estimator)
-    except Exception as error:  # noqa: BLE001 - one failing model must not end the report
-        lines = getattr(error, "lines", None)
-        text = "; ".join(lines) if lines else f"{type(error).__name__}: {error}"
-        return SecondOrderGrowth(spec.scale, "failed", text[:300], syntax=syntax)
+    frame = data[[*dict.fromkeys(spec.columns.values()), *covariates]]
+    result, failure = engine_fit(lambda n_starts: sem(syntax, frame, estimator=estimator, n_starts=n_starts,
+                                                      seed=STARTS_SEED))
+    if result is None:
+        return SecondOrderGrowth(spec.scale, "failed", failure, syntax=syntax)
     fit = {key: float(result.fit.get(key, math.nan))
            for key in ("chisq_scaled", "df", "pvalue_scaled", "cfi_robust", "rmsea_robust")}
     quantity = "effect" if effect_of is not None else "mean"

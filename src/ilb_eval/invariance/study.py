@@ -37,7 +37,7 @@ from ilb_eval.invariance.ladder import (
 from ilb_eval.invariance.second_order import GROWTH_COLUMNS, SecondOrderGrowth, growth_for
 from ilb_eval.invariance.spec import MeasurementSpec, item_data, measurement_spec
 from ilb_eval.prep import Panel
-from ilb_eval.study import Study
+from ilb_eval.study import Scale, Study
 
 __all__ = ["GROUP_LABELS", "StudyInvariance", "study_invariance"]
 
@@ -84,6 +84,20 @@ class StudyInvariance:
         """The ladder of one scale across ``"waves"`` or ``"groups"`` (None when not run)."""
         return next((x for x in self.ladders if x.scale == scale and x.across == across), None)
 
+    def warnings(self) -> list[str]:
+        """One line per model that failed or did not converge (ladder levels, second-order growth)."""
+        out = []
+        for ladder in self.ladders:
+            for row in ladder.rows:
+                if row.status in ("failed", "not_converged"):
+                    out.append(f"{ladder.scale} (invariance across {ladder.across}, {row.level}): {row.status}"
+                               + (f" – {row.note}" if row.note else ""))
+        for scale, growth in self.growth.items():
+            if growth.status in ("failed", "not_converged"):
+                out.append(f"{scale} (second-order growth): {growth.status}"
+                           + (f" – {growth.reason}" if growth.reason else ""))
+        return out
+
     def to_list(self) -> list[dict[str, Any]]:
         """The ``invariance`` list of ``results.json``: one entry per scale and comparison."""
         out = []
@@ -110,11 +124,31 @@ def _group_ladder(data: pd.DataFrame, spec: MeasurementSpec, min_group_size: int
     return group_invariance(frame, spec, _GROUP, wave=first, group_label=tuple(GROUP_LABELS.values()))
 
 
+def _scale(study: Study, panel: Panel, scale: Scale, min_group_size: int, times: dict[str, float],
+           covariates: list[str], competence: set[str], groups: bool,
+           effects: bool) -> tuple[list[InvarianceResult], SecondOrderGrowth | None]:
+    """The ladders of one scale and its second-order growth (None for a scale that is not a competence)."""
+    data = item_data(panel, study, scale.name)
+    spec = measurement_spec(scale, data)
+    waves = longitudinal_invariance(data, spec)
+    found = [waves]
+    if study.has_control_group:
+        found.append(_group_ladder(data, spec, min_group_size) if groups else
+                     untested(spec, "groups", "the iLB and control groups cannot be compared in this study"))
+    if scale.name not in competence:
+        return found, None
+    if study.has_control_group and not effects:
+        return found, SecondOrderGrowth(scale.name, "skipped", "the iLB effects cannot be estimated in this study")
+    return found, growth_for(waves, data, times, covariates=covariates, effect_of="ilb" if covariates else None)
+
+
 def study_invariance(
     study: Study,
     panel: Panel,
     *,
     min_group_size: int = 30,
+    groups: bool = True,
+    effects: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> StudyInvariance:
     """Invariance ladders and second-order growth for every multi-item scale of ``study``.
@@ -127,6 +161,13 @@ def study_invariance(
         The study's panel (:func:`ilb_eval.prep.build_panel`).
     min_group_size
         Smallest group of the multi-group ladder.
+    groups
+        Run the ladder across iLB and control (studies with a control group;
+        ``False`` when the groups cannot be compared, e.g. no iLB users).
+    effects
+        Estimate the iLB effects in the second-order growth models (studies
+        with a control group; ``False`` when the iLB effects cannot be
+        estimated: then no second-order growth is fitted there).
     progress
         Called with the name of each scale.
 
@@ -145,13 +186,15 @@ def study_invariance(
             continue
         if progress:
             progress(f"{study.name}: {scale.name}")
-        data = item_data(panel, study, scale.name)
-        spec = measurement_spec(scale, data)
-        waves = longitudinal_invariance(data, spec)
-        ladders.append(waves)
-        if study.has_control_group:
-            ladders.append(_group_ladder(data, spec, min_group_size))
-        if scale.name in competence:
-            growth[scale.name] = growth_for(waves, data, times, covariates=covariates,
-                                            effect_of="ilb" if covariates else None)
+        try:
+            found, fitted = _scale(study, panel, scale, min_group_size, times, covariates, competence,
+                                   groups, effects)
+        except Exception as error:  # noqa: BLE001 - one scale must not end the analysis
+            spec = MeasurementSpec(scale.name, tuple(scale.items), (), {}, None)
+            found = [untested(spec, "waves", f"the analysis of the scale failed ({type(error).__name__}: "
+                                             f"{error})"[:300])]
+            fitted = None
+        ladders += found
+        if fitted is not None:
+            growth[scale.name] = fitted
     return StudyInvariance(study.name, tuple(ladders), growth, time.perf_counter() - started)

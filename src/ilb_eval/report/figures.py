@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, MultipleLocator
 
 from ilb_eval.formatting import (
@@ -66,6 +66,7 @@ __all__ = [
     "correlation_figure",
     "forest_plot",
     "interview_categories",
+    "invariance_grid",
     "satisfaction",
     "trajectories",
     "wave_response",
@@ -140,6 +141,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "effect_i": "Unterschied iLB − Kontrolle\n(Skalenpunkte, 95 %-KI)",
         "effect_s": "Unterschied iLB − Kontrolle\n(Skalenpunkte pro Zeiteinheit, 95 %-KI)",
         "sig": "signifikant nach Holm (p ≤ {alpha})", "ns": "nicht signifikant",
+        "scale_mean": "Punkt: Skalenmittelwert", "second_order": "Raute: latentes Konstrukt (2. Ordnung)",
+        "not_scalar": "† nicht skalar invariant über die Wellen: keine Schätzung zweiter Ordnung; der Unterschied "
+                      "in der Veränderung des Skalenmittelwerts kann eine Antwortverschiebung enthalten.",
         "r": "Korrelation r (Pearson, 95 %-KI)",
         "stars": ("** p ≤ ,01; * p ≤ ,05 (2-seitig). Grenzen der Stärke: |r| < ,3 gering, "
                   "< ,5 mittel, < ,7 hoch, sonst sehr hoch."),
@@ -166,6 +170,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "effect_i": "Difference iLB − control\n(scale points, 95% CI)",
         "effect_s": "Difference iLB − control\n(scale points per time unit, 95% CI)",
         "sig": "significant after Holm (p ≤ {alpha})", "ns": "not significant",
+        "scale_mean": "point: scale mean", "second_order": "diamond: latent construct (2nd order)",
+        "not_scalar": "† not scalar invariant across the waves: no second-order estimate; the difference in the "
+                      "change of the scale mean may contain a response shift.",
         "r": "Correlation r (Pearson, 95% CI)",
         "stars": ("** p ≤ .01; * p ≤ .05 (two-sided). Strength: |r| < .3 low, < .5 medium, "
                   "< .7 high, otherwise very high."),
@@ -684,7 +691,8 @@ def trajectories(
 # --------------------------------------------------------------------------- forest plot
 
 def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | None = None,
-                rule: CellRule | None = None, alpha: float = 0.05) -> Figure:
+                rule: CellRule | None = None, alpha: float = 0.05, second_order: pd.DataFrame | None = None,
+                caveat: Collection[str] = ()) -> Figure:
     """Effects of iLB on intercept and slope across dimensions, with Holm-adjusted significance.
 
     Parameters
@@ -695,12 +703,27 @@ def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | No
         ``n`` (persons in the model).
     alpha:
         Significance level for the filled markers.
+    second_order:
+        Optional sensitivity rows of the same columns (the effects in the
+        second-order growth models of the latent construct,
+        :mod:`ilb_eval.invariance`), drawn as diamonds below each point.
+    caveat:
+        Dimensions whose scale-mean effects carry the caveat † (not scalar
+        invariant across the waves); the note under the figure explains it.
 
     Returns
     -------
     Figure
         Two panels (intercept, slope), one row per dimension, a zero line,
         filled markers where the Holm-adjusted p ≤ ``alpha``, open otherwise.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"dimension": ["be", "be"], "factor": ["i", "s"], "estimate": [0.1, 0.05],
+    ...                   "ci_lower": [0.0, 0.01], "ci_upper": [0.2, 0.09], "p_holm": [0.2, 0.01], "n": [900, 900]})
+    >>> fig = forest_plot(e, lang="en", second_order=e.assign(estimate=[0.12, 0.04]), caveat=["be"])
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()], len(fig.legends[0].get_texts())
+    (['be †'], 4)
     """
     _require(effects, ("dimension", "factor", "estimate", "ci_lower", "ci_upper", "p_holm", "n"),
              "forest_plot")
@@ -708,9 +731,10 @@ def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | No
     words = _WORDS[lang]
     dims = _order(effects["dimension"])
     color = GROUP_COLORS["ilb"]
+    offset = 0.17 if second_order is not None else 0.0
     suppressed = 0
     with matplotlib.rc_context(_STYLE):
-        fig = _new_figure(1.2 + 0.3 * len(dims))
+        fig = _new_figure(1.2 + (0.42 if second_order is not None else 0.3) * len(dims))
         axes = fig.subplots(1, 2, sharey=True)
         for ax, factor in zip(axes, ("i", "s"), strict=True):
             part = effects[effects["factor"] == factor]
@@ -724,10 +748,11 @@ def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | No
                     ax.text(0, y, SUPPRESSED[lang], ha="center", va="center", color=_GREY)
                     continue
                 significant = bool(r["p_holm"] <= alpha)
-                ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_lower"]],
-                                                    [r["ci_upper"] - r["estimate"]]],
+                ax.errorbar(r["estimate"], y - offset, xerr=[[r["estimate"] - r["ci_lower"]],
+                                                             [r["ci_upper"] - r["estimate"]]],
                             fmt="o", ms=4.5, color=color, mfc=color if significant else "white",
                             mew=1.1, elinewidth=1.1, capsize=2)
+                suppressed += _second_order_marker(ax, second_order, factor, dim, y + offset, rule, alpha, lang)
             ax.axvline(0, color=_GREY, lw=0.7, ls=(0, (3, 2)))
             ax.set_title(words["intercept"] if factor == "i" else words["slope"], loc="left")
             ax.set_xlabel(words["effect_i"] if factor == "i" else words["effect_s"])
@@ -737,7 +762,9 @@ def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | No
             low, high = ax.get_xlim()
             bound = max(abs(low), abs(high))
             ax.set_xlim(-bound, bound)
-        axes[0].set_yticks(range(len(dims)), [label_for(labels, d, lang) for d in dims])
+        marked = set(caveat)
+        axes[0].set_yticks(range(len(dims)), [label_for(labels, d, lang) + (" †" if d in marked else "")
+                                              for d in dims])
         axes[0].set_ylim(len(dims) - 0.5, -0.5)
         axes[1].tick_params(axis="y", length=0)
         alpha_text = format_bounded(alpha, 2, lang)
@@ -745,8 +772,37 @@ def forest_plot(effects: pd.DataFrame, *, lang: Lang = "de", labels: Labels | No
             Line2D([], [], color=color, marker="o", ls="", label=words["sig"].format(alpha=alpha_text)),
             Line2D([], [], color=color, marker="o", mfc="white", ls="", label=words["ns"]),
         ]
+        extra = []
+        if second_order is not None:
+            handles += [Line2D([], [], color=color, marker="o", ls="", label=words["scale_mean"]),
+                        Line2D([], [], color=_SECOND_ORDER, marker="D", ms=4, ls="", label=words["second_order"])]
+        if marked:
+            extra.append(words["not_scalar"])
         fig.legend(handles=handles, loc="outside upper center", ncols=2)
-        return _finish(fig, suppressed, rule, lang)
+        return _finish(fig, suppressed, rule, lang, extra)
+
+
+#: Colour of the second-order (latent construct) markers in the forest plot.
+_SECOND_ORDER = OKABE_ITO["vermillion"]
+
+
+def _second_order_marker(ax: Any, rows: pd.DataFrame | None, factor: str, dim: str, y: float, rule: CellRule,
+                         alpha: float, lang: Lang) -> int:
+    """Draw one second-order estimate (a diamond); 1 when it is suppressed by the cell rule, else 0."""
+    if rows is None:
+        return 0
+    hit = rows[(rows["factor"] == factor) & (rows["dimension"] == dim)]
+    if hit.empty or not np.isfinite(hit.iloc[0]["estimate"]):
+        return 0
+    r = hit.iloc[0]
+    if not rule.allows(r["n"]):
+        ax.text(0, y, SUPPRESSED[lang], ha="center", va="center", color=_GREY, fontsize=6)
+        return 1
+    significant = bool(r["p_holm"] <= alpha)
+    ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_lower"]], [r["ci_upper"] - r["estimate"]]],
+                fmt="D", ms=3.8, color=_SECOND_ORDER, mfc=_SECOND_ORDER if significant else "white", mew=1.0,
+                elinewidth=1.0, capsize=1.5)
+    return 0
 
 
 # --------------------------------------------------------------------------- correlations
@@ -812,3 +868,90 @@ def correlation_figure(corr: pd.DataFrame, *, lang: Lang = "de", labels: Labels 
         if title:
             ax.set_title(title, loc="left")
         return _finish(fig, suppressed, rule, lang, [words["stars"]])
+
+
+# --------------------------------------------------------------------------- measurement invariance
+
+#: Invariance levels from none to strict, their words and the cell colours (light to dark blue).
+_INVARIANCE_LEVELS = ("none", "configural", "metric", "scalar", "strict")
+_INVARIANCE_WORDS = {
+    "de": {"none": "keine", "configural": "konfigural", "metric": "metrisch", "scalar": "skalar",
+           "strict": "strikt", "waves": "Wellen", "groups": "iLB/Kontrolle", "partial": "* partiell (Intercepts "
+           "einzelner Items freigegeben)", "title": "Höchste gehaltene Invarianzstufe"},
+    "en": {"none": "none", "configural": "configural", "metric": "metric", "scalar": "scalar",
+           "strict": "strict", "waves": "waves", "groups": "iLB/control", "partial": "* partial (intercepts "
+           "of single items freed)", "title": "Highest level of invariance held"},
+}
+_INVARIANCE_COLORS = {"none": "#f2f2f2", "configural": "#c6dbef", "metric": "#6baed6", "scalar": "#2171b5",
+                      "strict": "#08306b"}
+
+
+def invariance_grid(held: pd.DataFrame, *, lang: Lang = "de", labels: Labels | None = None,
+                    rule: CellRule | None = None) -> Figure:
+    """The highest invariance level each scale holds, per sample and comparison, as a grid of tiles.
+
+    Parameters
+    ----------
+    held:
+        One row per scale and comparison: ``sample``, ``scale`` (code),
+        ``across`` (``"waves"`` or ``"groups"``), ``held`` (``none``,
+        ``configural``, ``metric``, ``scalar``, ``strict``), ``partial``
+        (bool: scalar or strict only with freed intercepts) and ``n``
+        (persons in the models).
+    labels:
+        Labels of the scale codes.
+
+    Returns
+    -------
+    Figure
+        Rows = scales, columns = sample x comparison, tiles coloured from
+        light (configural) to dark (strict), the level written in the tile
+        (``*`` = partial), a grey tile where no level holds.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"sample": ["EAP", "EAP", "ZP"], "scale": ["be", "be", "be"],
+    ...                      "across": ["waves", "groups", "waves"], "held": ["strict", "scalar", "metric"],
+    ...                      "partial": [False, True, False], "n": [1700, 1290, 488]})
+    >>> fig = invariance_grid(data, lang="en")
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['strict', 'scalar*', 'metric']
+    """
+    _require(held, ("sample", "scale", "across", "held", "partial", "n"), "invariance_grid")
+    rule = rule or CellRule()
+    words = _INVARIANCE_WORDS[lang]
+    columns = list(dict.fromkeys(zip(held["sample"], held["across"], strict=True)))
+    scales = _order(held["scale"])
+    suppressed = 0
+    with matplotlib.rc_context(_STYLE):
+        fig = _new_figure(1.1 + 0.27 * len(scales), width=min(_WIDTH, 2.6 + 1.15 * len(columns)))
+        ax = fig.subplots()
+        for x, (sample, across) in enumerate(columns):
+            part = held[(held["sample"] == sample) & (held["across"] == across)]
+            for y, scale in enumerate(scales):
+                hit = part[part["scale"] == scale]
+                if hit.empty:
+                    continue
+                r = hit.iloc[0]
+                allowed = rule.allows(r["n"]) if np.isfinite(r["n"]) else True
+                level = str(r["held"]) if allowed else "none"
+                color = _INVARIANCE_COLORS.get(level, _INVARIANCE_COLORS["none"])
+                ax.add_patch(Rectangle((x - 0.46, y - 0.42), 0.92, 0.84, facecolor=color, edgecolor="white"))
+                if not allowed:
+                    suppressed += 1
+                    text = SUPPRESSED[lang]
+                else:
+                    text = words.get(level, level) + ("*" if bool(r["partial"]) else "")
+                dark = level in ("scalar", "strict") and allowed
+                ax.text(x, y, text, ha="center", va="center", fontsize=7,
+                        color="white" if dark else "#1a1a1a")
+        ax.set_xlim(-0.5, len(columns) - 0.5)
+        ax.set_ylim(len(scales) - 0.5, -0.5)
+        ax.set_xticks(range(len(columns)), [f"{sample}\n{words[across]}" for sample, across in columns])
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(len(scales)), [label_for(labels, s, lang) for s in scales])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(words["title"], loc="left", pad=22)
+        return _finish(fig, suppressed, rule, lang, [words["partial"]])

@@ -89,9 +89,12 @@ def table_files(content: ReportContent) -> dict[str, str]:
 
 
 def key_results(results: AnalysisResults) -> dict[str, Any]:
-    """The content of ``results.json``: iLB effects, LR tests, correlations and reuse per study (as published)."""
+    """The content of ``results.json`` per study (as published): iLB effects, LR tests, correlations, reuse and
+    ``invariance`` (one entry per scale and comparison: scale, across, held, freed items, the ladder's levels;
+    the longitudinal entries carry the second-order growth)."""
     return {study: {"effects": _json_table(s.effects), "lr_tests": _json_table(s.lr_tests),
-                    "correlations": _json_table(s.correlations), "reuse": s.reuse}
+                    "correlations": _json_table(s.correlations), "reuse": s.reuse,
+                    "invariance": s.invariance.to_list() if s.invariance is not None else []}
             for study, s in results.studies.items()}
 
 
@@ -105,6 +108,7 @@ def write_report(
     seed: int = DEFAULT_SEED,
     adjust: Literal["holm", "bh"] = "holm",
     correlation: Literal["pearson", "spearman"] = "pearson",
+    invariance: bool = True,
     progress: Progress | None = None,
 ) -> ReportRun:
     """Run the evaluation and write the report into a new run folder.
@@ -117,7 +121,7 @@ def write_report(
         Studies to report on (default both, EAP and ZP).
     out:
         Reports folder (default ``reports/`` of the project or working folder).
-    lang, min_cell_size, seed, adjust, correlation:
+    lang, min_cell_size, seed, adjust, correlation, invariance:
         See :func:`ilb_eval.analysis.run_analysis`; ``lang`` is the report language.
     progress:
         Called with one line per step.
@@ -134,14 +138,15 @@ def write_report(
     if (data / "interviews.csv").is_file():
         inputs.append(data / "interviews.csv")
     study_files = [p for s in loaded for p in (s.path, *[w.table_schema.path for w in s.waves])]
-    settings = {"studies": [s.name for s in loaded], "lang": lang, "adjust": adjust, "correlation": correlation}
+    settings = {"studies": [s.name for s in loaded], "lang": lang, "adjust": adjust, "correlation": correlation,
+                "invariance": invariance}
     seconds: dict[str, float] = {}
     synthetic = data.resolve() == example_dir().resolve()
     with RunFolder(sample="-".join(s.name for s in loaded), inputs=inputs, reports_dir=out, settings=settings,
                    study_files=study_files, seed=seed, rule=rule) as run:
         started = time.perf_counter()
         results = run_analysis(data, loaded, min_cell_size=min_cell_size, seed=seed, adjust=adjust,
-                               correlation=correlation, progress=progress)
+                               correlation=correlation, invariance=invariance, progress=progress)
         seconds["analysis"] = time.perf_counter() - started
 
         progress("building the report")

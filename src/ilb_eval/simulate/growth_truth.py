@@ -15,10 +15,12 @@ intercept is the level at the first wave (time 0), before iLB can have acted.
 Who uses iLB is decided after the latent growth and the first-wave answers
 are drawn, by selection on the observed first-wave scale scores and on the
 covariates (:mod:`ilb_eval.simulate.selection`); that selection, not iLB,
-makes users and controls differ at the start. Item ``k`` is answered as
-``round(clip(y_t + offset_k + N(0, item_noise_sd^2), 1, 5))``; the offsets add
-up to zero and the noise dithers the rounding, so the mean of the four items
-follows ``y_t`` with extra residual variance ``(item_noise_sd^2 + 1/12) / 4``.
+makes users and controls differ at the start. The items measure ``y_t`` as
+their common factor (:mod:`ilb_eval.simulate.items`): item ``k`` is answered
+as ``round(clip(y_t + offset_k + N(0, item_noise_sd^2), 1, 5))`` unless
+non-invariance is planted; the offsets add up to zero and the noise dithers
+the rounding, so the mean of the four items follows ``y_t`` with extra
+residual variance ``(item_noise_sd^2 + 1/12) / 4``.
 
 Coarsening bias: clipping at 1 and 5 pulls scores of persons near the ends of
 the scale towards the middle (mostly the top, as means are 3.5-4.2), so the
@@ -48,7 +50,6 @@ __all__ = [
     "covariate_matrix",
     "draw_growth",
     "intercept_correlation",
-    "item_answers",
     "observed_mean_score",
     "true_parameters",
     "true_scores",
@@ -185,26 +186,6 @@ def true_scores(latent: LatentGrowth, persons: Persons, study: Study, growth: di
         i, s = latent.intercept[scale.name], latent.slope[scale.name] + conditions
         result[scale.name] = i[:, None] + s[:, None] * times[None, :] + effect[:, None] * elapsed[None, :] + latent.residual[scale.name]
     return result
-
-
-def item_answers(
-    y: np.ndarray, reverse: tuple[bool, ...], growth: dict[str, Any], lo: float, hi: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Raw item answers (persons x items) for one scale at one wave.
-
-    Examples
-    --------
-    >>> growth = {"item_offsets": [0, 0, 0, 0], "item_noise_sd": 0.0}
-    >>> item_answers(np.array([2.2, 4.9]), (False, False, False, True), growth, 1, 5, np.random.default_rng(0))
-    array([[2, 2, 2, 4],
-           [5, 5, 5, 1]], dtype=int8)
-    """
-    offsets = np.asarray(growth["item_offsets"], dtype=float)
-    noise = rng.normal(0.0, growth["item_noise_sd"], (y.shape[0], offsets.shape[0]))
-    answers = np.rint(np.clip(y[:, None] + offsets[None, :] + noise, lo, hi))
-    flip = np.asarray(reverse, dtype=bool)
-    answers[:, flip] = lo + hi - answers[:, flip]
-    return answers.astype(np.int8)
 
 
 def observed_mean_score(items: list[np.ndarray], reverse: list[tuple[bool, ...]], lo: float, hi: float) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ilb_eval.simulate import blocks, codes, growth_truth, population, selection
+from ilb_eval.simulate import blocks, codes, growth_truth, items, population, selection
 from ilb_eval.study import Study
 
 __all__ = ["SampleDraw", "draw_sample", "rng_for"]
@@ -144,7 +144,7 @@ def _wave_items(
             continue
         lo, hi = scale.range
         flips = tuple(item in scale.reverse for item in scale.items)
-        answers = growth_truth.item_answers(scores[scale.name][:, j], flips, growth, lo, hi, rng)
+        answers = items.item_answers(scores[scale.name][:, j], scale.name, wave, flips, growth, lo, hi, rng)
         for k, item in enumerate(scale.items):
             field_codes = np.asarray(schema.field(item).missing_codes, dtype=np.int8)
             column = answers[:, k]

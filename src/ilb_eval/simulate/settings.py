@@ -17,6 +17,7 @@ from typing import Any
 
 from ilb_eval.exceptions import InputError
 from ilb_eval.resources import data_root
+from ilb_eval.simulate.items import check_non_invariance
 
 __all__ = ["check_settings", "default_settings_path", "load_settings", "pattern_waves", "settings_hash"]
 
@@ -100,6 +101,7 @@ def _check_sample(name: str, cfg: dict[str, Any], problems: list[str]) -> None:
     if not -1 < cfg["growth"]["intercept_slope_corr"] < 1:
         problems.append(f"{where}.growth.intercept_slope_corr: must lie strictly between -1 and 1")
     _check_selection(cfg, where, problems)
+    problems += check_non_invariance(cfg["growth"], where, sorted(waves_ok))
     representation = cfg["not_applicable"]["representation"]
     if representation != "empty" and not str(representation).startswith("code:"):
         problems.append(f"{where}.not_applicable.representation: use 'empty' or 'code:<index>'")

@@ -11,10 +11,11 @@ Every section module has
     analysis does not exist in any study adds nothing.
 
 The report is :mod:`~ilb_eval.report.sections.cover` (the title page) followed
-by the sections in the order of :data:`SECTIONS`. A new section, e.g.
-measurement invariance (issue 15) or selection and weighting (issue 16), is
-one new module here plus its entry in :data:`SECTIONS` at the place where it
-belongs in the report.
+by the sections in the order of :data:`SECTIONS`. A new section (e.g.
+measurement invariance, issue 15: :mod:`invariance` after reliability, its
+appendix :mod:`construct_growth` after the sensitivity analyses) is one new
+module here plus its entry in :data:`SECTIONS` at the place where it belongs
+in the report.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from typing import Protocol
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.sections import (
     conditions,
+    construct_growth,
     correlations,
     feedback,
     growth,
+    invariance,
     methods,
     provenance,
     reliability,
@@ -54,6 +57,7 @@ SECTIONS: tuple[SectionModule, ...] = (
     summary,
     sample,
     reliability,
+    invariance,
     growth,
     selection,
     correlations,
@@ -62,5 +66,6 @@ SECTIONS: tuple[SectionModule, ...] = (
     methods,
     status,
     sensitivity,
+    construct_growth,
     provenance,
 )

@@ -20,6 +20,7 @@ from ilb_eval.report import figures as F
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Section
 from ilb_eval.report.phrases import controls, slope_unit, time_scores, wave_list
+from ilb_eval.report.sections import invariance
 from ilb_eval.report.tables import fit_table, format_fit_table, format_growth_table, growth_table
 from ilb_eval.report.text import Effect, describe_growth_effect, describe_trend
 from ilb_eval.stats import adjust_pvalues
@@ -166,9 +167,11 @@ def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> 
     e = s.effects
     rows, suppressed = [], False
     factor_names = {"i": ctx.t("Ausgangsniveau (i)", "Intercept (i)"), "s": ctx.t("Veränderung (s)", "Slope (s)")}
+    caveat = invariance.not_scalar(s)
     for dim in dict.fromkeys(e["dimension"]):
         for factor in ("i", "s"):
-            cells = [ctx.label(s, dim) if factor == "i" else "", factor_names[factor]]
+            label = ctx.label(s, dim) + (" †" if dim in caveat else "")
+            cells = [label if factor == "i" else "", factor_names[factor]]
             hit = e[(e["dimension"] == dim) & (e["factor"] == factor)].iloc[0]
             if not np.isfinite(hit["estimate"]):
                 cells += [status_text(ctx, hit["status"]), "", "", "", ""]
@@ -197,7 +200,8 @@ def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> 
                              f"b = unstandardised coefficient of iLB participation in the conditional model "
                              f"(controls: {listed}); s in scale points per time unit (time scores "
                              f"{time_scores(s.study, 'en')}). p ({adj}) = adjusted over {n_tests} "
-                             f"tests. N up to {format_count(n_model, lang)}."), suppressed=suppressed)
+                             f"tests. N up to {format_count(n_model, lang)}.") + invariance.caveat_note(ctx, s),
+                       suppressed=suppressed)
     table.align = ("left", "left", "right", "right", "right", "right", "right")
     ctx.table(sec, f"{name.lower()}_ilb_effects", e, table)
     if not len(estimated_effects(s)):
@@ -206,7 +210,10 @@ def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> 
                             "'Warnings and model status')."))
         return
     forest = e.rename(columns={"p_adjusted": "p_holm"})
-    fig = F.forest_plot(forest, lang=lang, labels=ctx.labels(s), rule=ctx.rule)
+    construct = invariance.second_order_effects(s, ctx.results.settings.adjust)
+    fig = F.forest_plot(forest, lang=lang, labels=ctx.labels(s), rule=ctx.rule,
+                        second_order=construct.rename(columns={"p_adjusted": "p_holm"}) if len(construct) else None,
+                        caveat=invariance.not_scalar(s))
     if ctx.results.settings.adjust != "holm" and fig.legends:
         fig.legends[0].texts[0].set_text(ctx.t("signifikant nach Benjamini-Hochberg (p ≤ ,05)",
                                                "significant after Benjamini-Hochberg (p ≤ .05)"))
@@ -215,7 +222,11 @@ def _effects(ctx: ReportContext, sec: Section, s: StudyResults, listed: str) -> 
                      f"Effects of iLB participation on intercept and slope ({name})"),
                ctx.t("Punkte: Schätzung mit 95 %-Konfidenzintervall; gefüllt: signifikant nach "
                      f"{adj}-Korrektur.", f"Points: estimate with 95% confidence interval; filled: "
-                     f"significant after {adj} correction."))
+                     f"significant after {adj} correction.")
+               + (ctx.t(" Rauten: dieselben Effekte im Wachstumsmodell zweiter Ordnung (latentes Konstrukt, "
+                        f"Metrik des Skalenmittelwerts, {adj} über diese Modelle; Anhang).",
+                        " Diamonds: the same effects in the second-order growth model (latent construct, "
+                        f"metric of the scale mean, {adj} over these models; appendix).") if len(construct) else ""))
     sentences = [x for x in (effect_sentence(ctx, s, d) for d in dict.fromkeys(e["dimension"])) if x]
     if sentences:
         sec.heading(ctx.t("Lesart", "Reading"), level=3)
@@ -322,9 +333,10 @@ def _without_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     rows, sentences = [], []
     unit = slope_unit(s.study, lang)
     raw = trends(s, ctx.results.settings.adjust)
+    caveat = invariance.not_scalar(s)
     for dim, m in s.models.items():
         rec = m.records.get("unconditional")
-        cells = [ctx.label(s, dim)]
+        cells = [ctx.label(s, dim) + (" †" if dim in caveat else "")]
         if rec is None or not rec.ok:
             cells += [status_text(ctx, rec.status if rec is not None else "failed"), "", "", "", ""]
             rows.append(cells)
@@ -350,7 +362,8 @@ def _without_control(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
                              f"Zeiteinheit (Zeitwerte {time_scores(s.study, 'de')}). Unkonditionales lineares "
                              "Wachstumskurvenmodell (FIML).",
                              f"i = mean intercept ({first}), s = mean slope in scale points per time unit (time "
-                             f"scores {time_scores(s.study, 'en')}). Unconditional linear growth curve model (FIML)."),
+                             f"scores {time_scores(s.study, 'en')}). Unconditional linear growth curve model (FIML).")
+                       + invariance.caveat_note(ctx, s),
                        suppressed=any(ctx.mark in c for c in rows))
     ctx.table(sec, f"{name.lower()}_growth_means", raw, table)
     implied = [m.implied for m in s.models.values() if len(m.implied)]

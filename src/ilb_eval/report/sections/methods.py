@@ -14,7 +14,7 @@ from ilb_eval.formatting import format_count
 from ilb_eval.privacy import DEFAULT_MIN_CELL_SIZE
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.phrases import number_word, time_scores, wave_span
-from ilb_eval.report.sections import sensitivity
+from ilb_eval.report.sections import invariance, sensitivity
 from ilb_eval.report.sections.growth import estimated_effects
 from ilb_eval.study import Study
 
@@ -103,6 +103,8 @@ def build(ctx: ReportContext) -> None:
             "Sensitivity analyses (appendix): the conditional model of each competence dimension with robust "
             "standard errors (MLR, Yuan-Bentler scaled test) and as model variants (e.g. equal residual "
             "variances, fixed slope, latent basis)."))
+    if invariance.present(ctx):
+        items.append(invariance.method_text(ctx))
     groups = ctx.t(f"; hat eine Gruppe weniger als {k} Personen, werden iLB- und Kontrollgruppe nicht getrennt "
                    "gezeigt", f"; when a group has fewer than {k} persons, the iLB and control groups are not shown "
                    "apart") if any(s.has_control_group for s in studies) else ""

@@ -1,0 +1,161 @@
+"""The report's section 'Messinvarianz', its appendix, the forest plot's diamonds and results.json.
+
+Checked on the shared report run of the test session (the example study
+with canaries): the section stands after reliability, holds one figure and
+one table per study whose cells are the ladder's numbers as the
+formatting layer writes them, results.json carries one ``invariance`` entry
+per scale and comparison, the appendix sets second-order growth beside the
+scale-mean model, and a scale that is not scalar invariant carries the
+caveat † in the growth section, the forest plot and the appendix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from ilb_eval.formatting import format_bounded, format_number
+from ilb_eval.invariance import HELD
+from ilb_eval.privacy import CellRule
+from ilb_eval.report.build import build_report
+from ilb_eval.report.document import Bullets, FigureBlock, Paragraph, TableBlock
+
+
+def _section(content, title):
+    return next(s for s in content.report.sections if s.title == title)
+
+
+def _tables(section):
+    return [b for b in section.blocks if isinstance(b, TableBlock)]
+
+
+def _text(section) -> str:
+    parts = []
+    for block in section.blocks:
+        if isinstance(block, Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Bullets):
+            parts += list(block.items)
+        elif isinstance(block, TableBlock):
+            parts += [block.caption, block.note or "", block.frame.to_string()]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def german(run):
+    return build_report(run.results, lang="de")
+
+
+def test_section_follows_reliability_and_precedes_growth(german) -> None:
+    titles = [s.title for s in german.report.sections]
+    i = titles.index("Messinvarianz")
+    assert titles[i - 1] == "Reliabilität der Skalen"
+    assert titles[i + 1].startswith("Kompetenzentwicklung")
+    assert titles.index("Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)") > titles.index(
+        "Anhang: Sensitivitätsanalysen")
+
+
+def test_table_cells_are_the_ladders_numbers(run, german) -> None:
+    section = _section(german, "Messinvarianz")
+    assert [b for b in section.blocks if isinstance(b, FigureBlock)]
+    tables = {t.caption: t for t in _tables(section)}
+    eap = tables["Invarianzstufen je Skala (EAP)"].frame
+    ladder = run.results.studies["EAP"].invariance.ladder("belastbarkeit", "waves")
+    start = eap.index[eap.iloc[:, 0] == "Belastbarkeit: Wellen"][0]
+    for offset, row in enumerate(ladder.rows, start=1):
+        cells = eap.iloc[start + offset]
+        assert cells["CFI"] == format_bounded(row.cfi, 3, "de")
+        assert cells["RMSEA"] == format_bounded(row.rmsea, 3, "de")
+        assert cells["χ² (df)"] == f"{format_number(row.chisq_scaled, 1, 'de')} ({row.df})"
+        assert cells["Entscheidung"] == {"reference": "Basis", "held": "gilt"}[row.decision]
+    assert "10 von 10 Skalen sind über die Wellen (partiell) skalar invariant." in _text(section)
+
+
+def test_results_json_has_one_entry_per_scale_and_comparison(run) -> None:
+    payload = json.loads((run.path / "results.json").read_text())
+    for sample, across in (("EAP", {"waves", "groups"}), ("ZP", {"waves"})):
+        entries = payload[sample]["invariance"]
+        study = run.results.studies[sample].study
+        assert {(e["scale"], e["across"]) for e in entries} == {(s.name, a) for s in study.scales for a in across}
+        for entry in entries:
+            assert entry["held"] in HELD and entry["freed"] == []
+            assert entry["levels"][0]["level"] == "configural" and "F_" in entry["levels"][0]["syntax"]
+            if entry["across"] == "waves":
+                growth = entry["second_order_growth"]
+                assert growth["status"] == "ok" and "I =~" in growth["syntax"]
+                assert [r["factor"] for r in growth["rows"]] == ["i", "s"]
+    ours = run.results.studies["EAP"].invariance.ladder("fachkompetenz", "waves").rows[1]
+    theirs = next(e for e in payload["EAP"]["invariance"] if e["scale"] == "fachkompetenz")["levels"][1]
+    assert theirs["chisq_scaled"] == pytest.approx(ours.chisq_scaled, rel=1e-12)
+    assert theirs["delta_cfi"] == pytest.approx(ours.comparison.delta_cfi, abs=1e-15)
+
+
+def test_tables_and_figure_files(run) -> None:
+    assert (run.path / "figures" / "invariance.png").stat().st_size > 0
+    for name in ("eap_invariance", "zp_invariance", "eap_second_order_growth", "zp_second_order_growth"):
+        assert (run.path / "tables" / f"{name}.csv").exists(), name
+    raw = pd.read_csv(run.path / "tables" / "zp_invariance.csv")
+    assert len(raw) == 40 and set(raw["level"]) == {"configural", "metric", "scalar", "strict"}
+
+
+def test_appendix_sets_second_order_growth_beside_the_scale_mean(run, german) -> None:
+    appendix = _section(german, "Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)")
+    (eap, zp) = _tables(appendix)
+    assert len(eap.frame) == 10 and len(zp.frame) == 10
+    growth = run.results.studies["EAP"].invariance.growth["belastbarkeit"].rows.set_index("factor")
+    row = eap.frame[eap.frame.iloc[:, 0] == "Belastbarkeit"].iloc[0]
+    assert row.iloc[5].startswith(format_number(growth.loc["s", "estimate"], 3, "de") + " [")
+    assert "†" not in eap.frame.iloc[:, 0].str.cat()
+
+
+def test_forest_plot_draws_the_second_order_diamonds(german) -> None:
+    legend = [t.get_text() for t in german.figures["eap_forest"].legends[0].get_texts()]
+    assert "Raute: latentes Konstrukt (2. Ordnung)" in legend
+
+
+def test_english_titles(run) -> None:
+    english = build_report(run.results, lang="en")
+    titles = [s.title for s in english.report.sections]
+    assert "Measurement invariance" in titles
+    assert "Appendix: growth of the latent construct (second order)" in titles
+    assert "Decision: a level does not hold" in _text(_section(english, "Measurement invariance"))
+
+
+def _not_scalar(results, scale: str):
+    """The results with one EAP scale held at metric across the waves and no second-order growth."""
+    eap = results.studies["EAP"]
+    inv = eap.invariance
+    ladders = tuple(dataclasses.replace(x, held="metric") if (x.scale, x.across) == (scale, "waves") else x
+                    for x in inv.ladders)
+    growth = dict(inv.growth)
+    growth[scale] = dataclasses.replace(growth[scale], status="skipped", reason="not scalar invariant",
+                                        rows=growth[scale].rows.iloc[0:0])
+    eap = dataclasses.replace(eap, invariance=dataclasses.replace(inv, ladders=ladders, growth=growth))
+    return dataclasses.replace(results, studies={**results.studies, "EAP": eap})
+
+
+def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
+    content = build_report(_not_scalar(run.results, "belastbarkeit"), lang="de")
+    growth = _section(content, "Kompetenzentwicklung: iLB und Kontrollgruppe (EAP)")
+    effects = next(t for t in _tables(growth) if t.caption.startswith("Unterschied iLB"))
+    assert "Belastbarkeit †" in list(effects.frame.iloc[:, 0]) and "† nicht skalar invariant" in effects.note
+    ticks = [t.get_text() for t in content.figures["eap_forest"].axes[0].get_yticklabels()]
+    assert "Belastbarkeit †" in ticks and sum("†" in t for t in ticks) == 1
+    appendix = _tables(_section(content, "Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)"))[0]
+    row = appendix.frame[appendix.frame.iloc[:, 0] == "Belastbarkeit †"].iloc[0]
+    assert row.iloc[1] == "metrisch" and row.iloc[3] == "–" and row.iloc[5] == "–"
+    assert "Nicht skalar invariant: Belastbarkeit (metrisch)" in _text(_section(content, "Messinvarianz"))
+
+
+def test_models_below_the_minimum_cell_size_show_no_numbers(run) -> None:
+    results = dataclasses.replace(run.results, rule=CellRule(5000))
+    with warnings.catch_warnings():  # other sections' figures, all values suppressed, have empty legends
+        warnings.simplefilter("ignore")
+        content = build_report(results, lang="de")
+    table = _tables(_section(content, "Messinvarianz"))[0]
+    level_rows = table.frame.loc[list(table.indent_rows)]
+    assert (level_rows["CFI"] == "•").all() and (level_rows["χ² (df)"] == "•").all()
