@@ -20,7 +20,7 @@ TEACHING = [p for p in NOTEBOOKS if p.parent.name == "teaching"]
 
 
 def test_notebooks_exist():
-    assert len(NOTEBOOKS) >= 8 and len(TEACHING) >= 4
+    assert len(NOTEBOOKS) >= 9 and len(TEACHING) >= 5
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

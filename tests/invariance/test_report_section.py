@@ -117,17 +117,9 @@ def test_forest_plot_draws_the_second_order_diamonds(german) -> None:
     assert "Raute: latentes Konstrukt (2. Ordnung)" in legend
 
 
-def test_english_titles(run) -> None:
-    english = build_report(run.results, lang="en")
-    titles = [s.title for s in english.report.sections]
-    assert "Measurement invariance" in titles
-    assert "Appendix: growth of the latent construct (second order)" in titles
-    assert "Decision: a level does not hold" in _text(_section(english, "Measurement invariance"))
-
-
-def _not_scalar(results, scale: str):
-    """The results with one EAP scale held at metric across the waves and no second-order growth."""
-    eap = results.studies["EAP"]
+def _not_scalar(results, scale: str, sample: str = "EAP"):
+    """The results with one scale of ``sample`` held at metric across the waves and no second-order growth."""
+    eap = results.studies[sample]
     inv = eap.invariance
     ladders = tuple(dataclasses.replace(x, held="metric") if (x.scale, x.across) == (scale, "waves") else x
                     for x in inv.ladders)
@@ -135,7 +127,7 @@ def _not_scalar(results, scale: str):
     growth[scale] = dataclasses.replace(growth[scale], status="skipped", reason="not scalar invariant",
                                         rows=growth[scale].rows.iloc[0:0])
     eap = dataclasses.replace(eap, invariance=dataclasses.replace(inv, ladders=ladders, growth=growth))
-    return dataclasses.replace(results, studies={**results.studies, "EAP": eap})
+    return dataclasses.replace(results, studies={**results.studies, sample: eap})
 
 
 def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
@@ -149,6 +141,22 @@ def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
     row = appendix.frame[appendix.frame.iloc[:, 0] == "Belastbarkeit †"].iloc[0]
     assert row.iloc[1] == "metrisch" and row.iloc[3] == "–" and row.iloc[5] == "–"
     assert "Nicht skalar invariant: Belastbarkeit (metrisch)" in _text(_section(content, "Messinvarianz"))
+
+
+def test_the_english_report_and_the_caveat_in_a_study_without_control_group(run) -> None:
+    content = build_report(_not_scalar(run.results, "integration", "ZP"), lang="en")
+    titles = [s.title for s in content.report.sections]
+    assert "Appendix: growth of the latent construct (second order)" in titles
+    section = _text(_section(content, "Measurement invariance"))
+    assert "Decision: a level does not hold" in section
+    assert "Not scalar invariant: Integration into structures and processes (metric)" in section
+    growth = _section(content, "Competence development without control group (ZP)")
+    means = next(t for t in _tables(growth) if t.caption.startswith("Mean intercept and mean slope"))
+    assert [c for c in means.frame.iloc[:, 0] if "†" in c] == ["Integration into structures and processes †"]
+    assert "† not scalar invariant across the waves" in means.note
+    appendix = _tables(_section(content, "Appendix: growth of the latent construct (second order)"))[1]
+    row = appendix.frame[appendix.frame.iloc[:, 0] == "Integration into structures and processes †"].iloc[0]
+    assert row.iloc[1] == "metric" and row.iloc[3] == "–" and row.iloc[5] == "–"
 
 
 def test_models_below_the_minimum_cell_size_show_no_numbers(run) -> None:

@@ -103,9 +103,10 @@ def configural_holds(fit: SemResults) -> tuple[bool, str, str]:
         cfi, rmsea = fit_indices(fit, kind)
     if not (_finite(cfi) and _finite(rmsea)):
         return False, kind, "the fit indices of the configural model could not be computed"
-    if cfi < CONFIGURAL_CFI or rmsea > CONFIGURAL_RMSEA:
-        return False, kind, (f"the configural model fits poorly (CFI {cfi:.3f} < {CONFIGURAL_CFI:.2f} or "
-                             f"RMSEA {rmsea:.3f} > {CONFIGURAL_RMSEA:.2f})")
+    poor = ([f"CFI {cfi:.3f} < {CONFIGURAL_CFI:.2f}"] if cfi < CONFIGURAL_CFI else []) + (
+        [f"RMSEA {rmsea:.3f} > {CONFIGURAL_RMSEA:.2f}"] if rmsea > CONFIGURAL_RMSEA else [])
+    if poor:
+        return False, kind, f"the configural model fits poorly ({', '.join(poor)})"
     return True, kind, ""
 
 

@@ -95,13 +95,21 @@ def held_text(ctx: ReportContext, ladder: InvarianceResult) -> str:
     return text
 
 
+def _groups(ctx: ReportContext) -> bool:
+    """Whether a reported study has a control group (then the ladder also runs across iLB and control)."""
+    return any(s.study.has_control_group for s in ctx.studies.values())
+
+
 def method_text(ctx: ReportContext) -> str:
     """The methods entry: models, indices, decision rule, partial search, second-order growth."""
+    groups = _groups(ctx)
     return ctx.t(
         "Messinvarianz: je Skala ein Faktor je Welle (Residuen desselben Items über die Wellen korreliert; "
         "Markeritem mit Ladung 1, Faktormittelwert der ersten Welle 0), geschätzt mit FIML und MLR; Stufen "
         "konfigural, metrisch (gleiche Ladungen), skalar (gleiche Intercepts), strikt (gleiche "
-        "Residualvarianzen), zwischen iLB- und Kontrollgruppe zur ersten Welle ebenso (Mehrgruppenmodell). "
+        "Residualvarianzen)"
+        + (", zwischen iLB- und Kontrollgruppe zur ersten Welle ebenso (Mehrgruppenmodell). " if groups else ". ")
+        + 
         f"Konfigural gilt bei robustem CFI ≥ {format_bounded(CONFIGURAL_CFI, 2, 'de')} und RMSEA ≤ "
         f"{format_bounded(CONFIGURAL_RMSEA, 2, 'de')}; eine weitere Stufe gilt nicht, wenn der robuste CFI um "
         f"{format_bounded(DELTA_CFI, 3, 'de')} oder mehr sinkt und zugleich der robuste RMSEA um "
@@ -114,7 +122,10 @@ def method_text(ctx: ReportContext) -> str:
         "Measurement invariance: per scale one factor per wave (residuals of the same item correlated across "
         "waves; marker item with loading 1, factor mean of the first wave 0), estimated by FIML with MLR; "
         "levels configural, metric (equal loadings), scalar (equal intercepts), strict (equal residual "
-        "variances), likewise between the iLB and the control group at the first wave (multi-group model). "
+        "variances)"
+        + (", likewise between the iLB and the control group at the first wave (multi-group model). " if groups
+           else ". ")
+        + 
         f"Configural holds with robust CFI ≥ {format_bounded(CONFIGURAL_CFI, 2, 'en')} and RMSEA ≤ "
         f"{format_bounded(CONFIGURAL_RMSEA, 2, 'en')}; a further level does not hold when the robust CFI drops "
         f"by {format_bounded(DELTA_CFI, 3, 'en')} or more and the robust RMSEA rises by "
@@ -130,21 +141,28 @@ def build(ctx: ReportContext) -> None:
     if not present(ctx):
         return
     sec = ctx.section(ctx.t("Messinvarianz", "Measurement invariance"))
+    ilb = any(s.study.has_ilb_use for s in ctx.studies.values())
+    groups = _groups(ctx)
     sec.paragraph(ctx.t(
-        "Misst eine Skala nach der iLB dasselbe wie vorher? Wer nach einer Lernbegleitung die eigenen "
-        "Kompetenzen an einem neuen Maßstab misst, kann Items anders beantworten, ohne dass sich die Kompetenz "
-        "geändert hat (Antwortverschiebung, „response shift“). Geprüft wird daher für jede Skala, ob ihre Items "
-        "über die Wellen – und zwischen iLB- und Kontrollgruppe zu Beginn – dasselbe messen: gleiches Muster "
-        "(konfigural), gleiche Ladungen (metrisch), gleiche Intercepts (skalar), gleiche Residualvarianzen "
-        "(strikt). Erst bei (partieller) skalarer Invarianz über die Wellen lässt sich eine Veränderung des "
-        "Skalenmittelwerts als Veränderung der Kompetenz lesen.",
-        "Does a scale measure the same after iLB as before? People who judge their competences against a new "
-        "standard after learning support can answer items differently without any change in competence "
-        "(response shift). For every scale it is therefore tested whether its items measure the same across "
-        "the waves – and between the iLB and the control group at the start: the same pattern (configural), "
-        "equal loadings (metric), equal intercepts (scalar), equal residual variances (strict). Only with "
-        "(partial) scalar invariance across the waves can a change of the scale mean be read as a change in "
-        "competence."))
+        ("Misst eine Skala nach der iLB dasselbe wie vorher? Wer nach einer Lernbegleitung" if ilb else
+         "Misst eine Skala in späteren Wellen dasselbe wie zu Beginn? Wer nach einer Weiterbildung")
+        + " die eigenen Kompetenzen an einem neuen Maßstab misst, kann Items anders beantworten, ohne dass sich "
+        "die Kompetenz geändert hat (Antwortverschiebung, „response shift“). Geprüft wird daher für jede Skala, "
+        "ob ihre Items über die Wellen"
+        + (" – und zwischen iLB- und Kontrollgruppe zu Beginn –" if groups else "")
+        + " dasselbe messen: gleiches Muster (konfigural), gleiche Ladungen (metrisch), gleiche Intercepts "
+        "(skalar), gleiche Residualvarianzen (strikt). Erst bei (partieller) skalarer Invarianz über die Wellen "
+        "lässt sich eine Veränderung des Skalenmittelwerts als Veränderung der Kompetenz lesen.",
+        ("Does a scale measure the same after iLB as before? People who judge their competences against a new "
+         "standard after learning support" if ilb else
+         "Does a scale measure the same in later waves as at the start? People who judge their competences "
+         "against a new standard after training")
+        + " can answer items differently without any change in competence (response shift). For every scale it "
+        "is therefore tested whether its items measure the same across the waves"
+        + (" – and between the iLB and the control group at the start" if groups else "")
+        + ": the same pattern (configural), equal loadings (metric), equal intercepts (scalar), equal residual "
+        "variances (strict). Only with (partial) scalar invariance across the waves can a change of the scale "
+        "mean be read as a change in competence."))
     sec.paragraph(ctx.t(
         "Entscheidung: Eine Stufe gilt nicht, wenn der robuste CFI gegenüber der vorigen Stufe um "
         f"{format_bounded(DELTA_CFI, 3, 'de')} oder mehr sinkt und zugleich der robuste RMSEA um "
@@ -159,10 +177,12 @@ def build(ctx: ReportContext) -> None:
         fig = F.invariance_grid(grid, lang=ctx.lang, labels=_labels(ctx), rule=ctx.rule)
         ctx.figure(sec, "invariance", fig,
                    ctx.t("Höchste gehaltene Invarianzstufe je Skala", "Highest invariance level held per scale"),
-                   ctx.t("Wellen: Längsschnitt über alle Wellen der Skala; iLB/Kontrolle: Mehrgruppenmodell zur "
-                         "ersten Welle. Grau: keine Stufe gilt oder nicht geprüft (siehe Hinweise).",
-                         "Waves: longitudinal over all waves of the scale; iLB/control: multi-group model at the "
-                         "first wave. Grey: no level holds or not tested (see the notes)."))
+                   ctx.t("Wellen: Längsschnitt über alle Wellen der Skala; "
+                         + ("iLB/Kontrolle: Mehrgruppenmodell zur ersten Welle. " if groups else "")
+                         + "Grau: keine Stufe gilt oder nicht geprüft (siehe Hinweise).",
+                         "Waves: longitudinal over all waves of the scale; "
+                         + ("iLB/control: multi-group model at the first wave. " if groups else "")
+                         + "Grey: no level holds or not tested (see the notes)."))
     for s in ctx.studies.values():
         inv = getattr(s, "invariance", None)
         if inv is None or not inv.ladders:
@@ -265,15 +285,17 @@ def _study(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     table = ctx.simple(frame, ctx.t(f"Invarianzstufen je Skala ({name})", f"Invariance levels per scale ({name})"),
                        ctx.t("χ² (df): Yuan-Bentler-skalierter Modelltest (MLR); CFI, RMSEA: robuste Indizes; "
                              "Δ: gegenüber der vorigen Stufe (partiell skalar: gegenüber metrisch); p (LRT): "
-                             "skalierter χ²-Differenztest (Satorra-Bentler 2001). Wellen: alle Wellen der Skala; "
-                             "iLB/Kontrolle: erste Welle. Stufen nach der ersten nicht gehaltenen werden nicht "
+                             "skalierter χ²-Differenztest (Satorra-Bentler 2001). Wellen: alle Wellen der Skala"
+                             + ("; iLB/Kontrolle: erste Welle" if s.study.has_control_group else "")
+                             + ". Stufen nach der ersten nicht gehaltenen werden nicht "
                              "geprüft; partiell: mit den oben genannten freigegebenen Intercepts. ‡ skalierte statt "
                              "robuster Indizes. Alle Werte in der CSV-Tabelle, dazu die lavaan-Syntax jedes "
                              "Modells in results.json.",
                              "χ² (df): Yuan-Bentler scaled model test (MLR); CFI, RMSEA: robust indices; Δ: "
                              "against the level before (partial scalar: against metric); p (LRT): scaled χ² "
-                             "difference test (Satorra-Bentler 2001). Waves: all waves of the scale; iLB/control: "
-                             "first wave. Levels after the first that does not hold are not tested; partial: with "
+                             "difference test (Satorra-Bentler 2001). Waves: all waves of the scale"
+                             + ("; iLB/control: first wave" if s.study.has_control_group else "")
+                             + ". Levels after the first that does not hold are not tested; partial: with "
                              "the freed intercepts named above. ‡ scaled instead of robust indices. All values in the "
                              "CSV table, the lavaan syntax of every model in results.json."),
                        suppressed=suppressed, align=("left",) + ("right",) * 6 + ("left",))
