@@ -13,16 +13,30 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import warnings
 
 import pandas as pd
 import pytest
 
 from ilb_eval.formatting import format_bounded, format_number
 from ilb_eval.invariance import HELD
+from ilb_eval.invariance.ladder import untested
 from ilb_eval.privacy import CellRule
 from ilb_eval.report.build import build_report
+from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Bullets, FigureBlock, Paragraph, TableBlock
+from ilb_eval.report.sections import construct_growth
+from ilb_eval.report.sections import growth as growth_section
+from ilb_eval.report.sections import invariance as invariance_section
+from ilb_eval.report.sections.cover import make_report
+
+
+def _only(results, lang, *modules):
+    """The report content with only the given section modules (faster than the whole report)."""
+    ctx = ReportContext(results, lang, None)
+    content = ctx.start(make_report(ctx))
+    for module in modules:
+        module.build(ctx)
+    return content
 
 
 def _section(content, title):
@@ -131,7 +145,7 @@ def _not_scalar(results, scale: str, sample: str = "EAP"):
 
 
 def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
-    content = build_report(_not_scalar(run.results, "belastbarkeit"), lang="de")
+    content = _only(_not_scalar(run.results, "belastbarkeit"), "de", invariance_section, growth_section, construct_growth)
     growth = _section(content, "Kompetenzentwicklung: iLB und Kontrollgruppe (EAP)")
     effects = next(t for t in _tables(growth) if t.caption.startswith("Unterschied iLB"))
     assert "Belastbarkeit †" in list(effects.frame.iloc[:, 0]) and "† nicht skalar invariant" in effects.note
@@ -144,7 +158,8 @@ def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
 
 
 def test_the_english_report_and_the_caveat_in_a_study_without_control_group(run) -> None:
-    content = build_report(_not_scalar(run.results, "integration", "ZP"), lang="en")
+    content = _only(_not_scalar(run.results, "integration", "ZP"), "en", invariance_section, growth_section,
+                    construct_growth)
     titles = [s.title for s in content.report.sections]
     assert "Appendix: growth of the latent construct (second order)" in titles
     section = _text(_section(content, "Measurement invariance"))
@@ -160,10 +175,42 @@ def test_the_english_report_and_the_caveat_in_a_study_without_control_group(run)
 
 
 def test_models_below_the_minimum_cell_size_show_no_numbers(run) -> None:
-    results = dataclasses.replace(run.results, rule=CellRule(5000))
-    with warnings.catch_warnings():  # other sections' figures, all values suppressed, have empty legends
-        warnings.simplefilter("ignore")
-        content = build_report(results, lang="de")
+    content = _only(dataclasses.replace(run.results, rule=CellRule(5000)), "de", invariance_section)
     table = _tables(_section(content, "Messinvarianz"))[0]
     level_rows = table.frame.loc[list(table.indent_rows)]
     assert (level_rows["CFI"] == "•").all() and (level_rows["χ² (df)"] == "•").all()
+
+
+def test_ladders_that_could_not_run_fully_show_why_in_the_section(run) -> None:
+    """A ladder not tested (e.g. two items), a model that failed and one that did not converge: notes, no crash."""
+    eap = run.results.studies["EAP"]
+    inv = eap.invariance
+
+    def edited(ladder):
+        key = (ladder.scale, ladder.across)
+        if key == ("fachkompetenz", "groups"):
+            return untested(ladder.spec, "groups", "fewer than three items at the first wave")
+        if key == ("reflexivitaet", "waves"):
+            failed = dataclasses.replace(ladder.rows[2], status="failed", decision="not held", n=None,
+                                         note="EstimationError: simulated failure")
+            rest = dataclasses.replace(ladder.rows[3], status="not_tested", decision="not tested")
+            return dataclasses.replace(ladder, held="metric", rows=(*ladder.rows[:2], failed, rest),
+                                       notes=("The scalar model failed; the ladder stops at metric.",))
+        if key == ("zielorientierung", "waves"):
+            metric = dataclasses.replace(ladder.rows[1], status="not_converged", decision="not held")
+            return dataclasses.replace(ladder, held="configural", rows=(ladder.rows[0], metric),
+                                       notes=("The metric model did not converge; the ladder stops at configural.",))
+        return ladder
+
+    eap = dataclasses.replace(eap, invariance=dataclasses.replace(inv, ladders=tuple(map(edited, inv.ladders))))
+    results = dataclasses.replace(run.results, studies={"EAP": eap})
+    (section,) = _only(results, "de", invariance_section).report.sections
+    frame = _tables(section)[0].frame
+    start = {label: i for i, label in enumerate(frame.iloc[:, 0])}
+    assert frame.iloc[start["Fachkompetenz: iLB/Kontrolle"] + 1].tolist()[-1] == "nicht geprüft"
+    assert frame.iloc[start["Reflexivität: Wellen"] + 3].tolist()[-1] == "Modell fehlgeschlagen"
+    assert frame.iloc[start["Zielorientiertes Handeln: Wellen"] + 2].tolist()[-1] == "nicht konvergiert"
+    text = _text(section)
+    assert "No invariance test across groups: fewer than three items at the first wave." in text
+    assert "The scalar model failed; the ladder stops at metric." in text
+    assert "Nicht skalar invariant: Reflexivität (metrisch); Zielorientiertes Handeln (konfigural)." in text
