@@ -12,11 +12,13 @@ and test statistics (issue 13): 1e-3 + 1e-3 |ref|; counts exact.
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
-from inv_refs import close, group_ladder, ladder, reference
+from inv_refs import close, group_ladder, ladder, long_sim, reference, spec
 
 from ilb_eval.invariance.decision import DELTA_CFI, DELTA_RMSEA
+from ilb_eval.invariance.ladder import group_invariance
 from ilb_eval.invariance.syntax import LEVELS
 
 #: Our row attribute -> lavaan fit measure.
@@ -145,3 +147,17 @@ def test_group_ladder_decision() -> None:
     assert scalar.delta_cfi > -DELTA_CFI and scalar.delta_rmsea > DELTA_RMSEA
     assert result.held == "strict" and result.freed == ()
     assert not math.isnan(scalar.pvalue)
+
+
+def test_an_intercept_shifted_in_one_group_breaks_scalar_and_the_search_frees_it() -> None:
+    """Group non-invariance planted by hand: item c3 at t1 answered 0.5 higher by the treated (the construct
+    unchanged). Full scalar must fail by the decision rule and the partial search must free exactly c3."""
+    data = long_sim().assign(treat=long_sim()["treat"].astype(str))
+    data["c3_t1"] = data["c3_t1"] + 0.5 * (data["treat"] == "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = group_invariance(data, spec(), "treat", group_label=("0", "1"))
+    full = next(row for row in result.rows if row.level == "scalar" and not row.partial)
+    assert full.decision == "not held"
+    assert full.comparison.delta_cfi <= -DELTA_CFI and full.comparison.delta_rmsea >= DELTA_RMSEA
+    assert result.freed == (("c3", "groups"),) and result.scalar

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from ilb_eval.report.runfolder import RunFolder
+
 pytestmark = pytest.mark.filterwarnings("ignore::ilb_eval.exceptions.IlbEvalWarning")
 
 
@@ -151,6 +153,7 @@ def test_existing_run_is_never_overwritten(tmp_path, canary_data, run, monkeypat
     monkeypatch.setenv("SOURCE_DATE_EPOCH", shared_run.EPOCH)
     monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: run.results)
     monkeypatch.setattr(pipeline, "figure_bytes", lambda fig, fmt: b"figure")
+    monkeypatch.setattr(RunFolder, "write_pdf", lambda self, name, report: self.write_bytes(name, b"%PDF stub"))
     first = pipeline.write_report(canary_data, out=tmp_path)
     before = {p: p.read_bytes() for p in _files(first.path)}
     second = pipeline.write_report(canary_data, out=tmp_path)

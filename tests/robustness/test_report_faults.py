@@ -2,7 +2,8 @@
 
 * killed (SIGKILL) while writing report.pdf: earlier runs intact, no run folder under a final
   name, inputs unchanged; the next run leaves no temporary folder or file behind;
-* a full disk (ENOSPC) while writing report.pdf: OutputError, nothing partial, earlier runs intact;
+* a full disk (ENOSPC) while writing report.pdf: OutputError, nothing partial, earlier runs intact
+  (the analysis written is the test session's shared one: the fault is in the writing);
 * canary codes and free text planted in the wave files appear in no output byte: PDF text and
   metadata, PNG/SVG, CSV/Markdown/LaTeX tables, results.json, manifest.json.
 
@@ -79,10 +80,24 @@ def test_report_killed_while_writing_the_pdf(tmp_path, data):
     assert leftovers(reports) == [] and sorted(p.name for p in reports.iterdir()) == sorted([first.name, second.name])
 
 
-def test_report_full_disk_while_writing_the_pdf(tmp_path, data, monkeypatch):
+def _shared_results(tmp_path_factory):
+    """The analysis of the test session's shared report run (tests/analysis/shared_run.py), made at most once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_shared_run_loader_faults", Path(__file__).parents[1] / "analysis" / "shared_run.py")
+    loader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loader)
+    return loader.load().report_run(tmp_path_factory.getbasetemp()).results
+
+
+def test_report_full_disk_while_writing_the_pdf(tmp_path, tmp_path_factory, data, monkeypatch):
     import ilb_eval.files
+    from ilb_eval.report import pipeline
     from ilb_eval.report.pipeline import write_report
 
+    results = _shared_results(tmp_path_factory)  # the fault is in writing: any analysis will do
+    monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: results)
     reports = tmp_path / "reports"
     first = run_once(data, reports, "earlier run\n")
     earlier, inputs = snapshot(first), snapshot(data)

@@ -53,6 +53,7 @@ from ilb_eval.formatting import (
     format_r,
 )
 from ilb_eval.privacy import CellRule
+from ilb_eval.report.phrases import INVARIANCE_WORDS
 from ilb_eval.report.tables import label_for, suppression_note
 from ilb_eval.stats.correlation import correlation_band
 
@@ -874,13 +875,10 @@ def correlation_figure(corr: pd.DataFrame, *, lang: Lang = "de", labels: Labels 
 
 #: Invariance levels from none to strict, their words and the cell colours (light to dark blue).
 _INVARIANCE_LEVELS = ("none", "configural", "metric", "scalar", "strict")
-_INVARIANCE_WORDS = {
-    "de": {"none": "keine", "configural": "konfigural", "metric": "metrisch", "scalar": "skalar",
-           "strict": "strikt", "waves": "Wellen", "groups": "iLB/Kontrolle", "partial": "* partiell (Intercepts "
-           "einzelner Items freigegeben)", "title": "Höchste gehaltene Invarianzstufe"},
-    "en": {"none": "none", "configural": "configural", "metric": "metric", "scalar": "scalar",
-           "strict": "strict", "waves": "waves", "groups": "iLB/control", "partial": "* partial (intercepts "
-           "of single items freed)", "title": "Highest level of invariance held"},
+_INVARIANCE_EXTRA = {
+    "de": {"partial": "* partiell (Intercepts einzelner Items freigegeben)",
+           "title": "Höchste gehaltene Invarianzstufe"},
+    "en": {"partial": "* partial (intercepts of single items freed)", "title": "Highest level of invariance held"},
 }
 _INVARIANCE_COLORS = {"none": "#f2f2f2", "configural": "#c6dbef", "metric": "#6baed6", "scalar": "#2171b5",
                       "strict": "#08306b"}
@@ -919,7 +917,7 @@ def invariance_grid(held: pd.DataFrame, *, lang: Lang = "de", labels: Labels | N
     """
     _require(held, ("sample", "scale", "across", "held", "partial", "n"), "invariance_grid")
     rule = rule or CellRule()
-    words = _INVARIANCE_WORDS[lang]
+    words = {**INVARIANCE_WORDS[lang], **_INVARIANCE_EXTRA[lang]}
     columns = list(dict.fromkeys(zip(held["sample"], held["across"], strict=True)))
     scales = _order(held["scale"])
     suppressed = 0

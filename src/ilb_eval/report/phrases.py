@@ -22,7 +22,18 @@ from collections.abc import Sequence
 from ilb_eval.formatting import Lang, format_number
 from ilb_eval.study import Study
 
-__all__ = ["controls", "joined", "number_word", "samples", "slope_unit", "time_scores", "wave_list", "wave_span"]
+__all__ = ["INVARIANCE_WORDS", "controls", "joined", "number_word", "samples", "slope_unit", "time_scores", "wave_list",
+           "wave_span"]
+
+#: Names of the invariance levels, comparisons and decisions in the report languages (section, appendix, figure).
+INVARIANCE_WORDS = {
+    "de": {"none": "keine", "configural": "konfigural", "metric": "metrisch", "scalar": "skalar",
+           "strict": "strikt", "waves": "Wellen", "groups": "iLB/Kontrolle", "held": "gilt",
+           "not held": "gilt nicht", "reference": "Basis", "not tested": "nicht geprüft"},
+    "en": {"none": "none", "configural": "configural", "metric": "metric", "scalar": "scalar",
+           "strict": "strict", "waves": "waves", "groups": "iLB/control", "held": "holds",
+           "not held": "does not hold", "reference": "baseline", "not tested": "not tested"},
+}
 
 _NUMBERS = {
     "de": ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf",

@@ -18,7 +18,8 @@ import pandas as pd
 from ilb_eval.analysis.pipeline import StudyResults
 from ilb_eval.formatting import MISSING, format_count, format_interval, format_number, format_p
 from ilb_eval.report.context import ReportContext
-from ilb_eval.report.sections.invariance import LEVEL_WORDS, not_scalar
+from ilb_eval.report.phrases import INVARIANCE_WORDS
+from ilb_eval.report.sections.invariance import not_scalar
 
 __all__ = ["KEY", "build", "mean_rows", "present"]
 
@@ -94,7 +95,7 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
     means = mean_rows(s)
     so = inv.growth_table()
     caveat = not_scalar(s)
-    words = LEVEL_WORDS[lang]
+    words = INVARIANCE_WORDS[lang]
     effect = s.study.has_control_group
     rows, raw, suppressed = [], [], False
     for dim, growth in inv.growth.items():

@@ -22,23 +22,13 @@ from ilb_eval.invariance.ladder import InvarianceResult, max_freed_items
 from ilb_eval.report import figures as F
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Section
+from ilb_eval.report.phrases import INVARIANCE_WORDS
 from ilb_eval.stats import adjust_pvalues
 
-__all__ = ["KEY", "LEVEL_WORDS", "build", "caveat_note", "held_text", "method_text", "not_scalar", "present",
+__all__ = ["KEY", "build", "caveat_note", "held_text", "method_text", "not_scalar", "present",
            "second_order_effects"]
 
 KEY = "invariance"
-
-#: Names of the levels and decisions in the report languages.
-LEVEL_WORDS = {
-    "de": {"none": "keine", "configural": "konfigural", "metric": "metrisch", "scalar": "skalar",
-           "strict": "strikt", "waves": "Wellen", "groups": "iLB/Kontrolle", "held": "gilt",
-           "not held": "gilt nicht", "reference": "Basis", "not tested": "nicht geprüft"},
-    "en": {"none": "none", "configural": "configural", "metric": "metric", "scalar": "scalar",
-           "strict": "strict", "waves": "waves", "groups": "iLB/control", "held": "holds",
-           "not held": "does not hold", "reference": "baseline", "not tested": "not tested"},
-}
-
 
 def present(ctx: ReportContext) -> bool:
     """Whether any study has invariance results (the section and its methods entry appear only then)."""
@@ -87,7 +77,7 @@ def caveat_note(ctx: ReportContext, s: StudyResults) -> str:
 
 def held_text(ctx: ReportContext, ladder: InvarianceResult) -> str:
     """The level a ladder reached, with the freed items (``skalar (partiell: be_2 t4)``)."""
-    words = LEVEL_WORDS[ctx.lang]
+    words = INVARIANCE_WORDS[ctx.lang]
     text = words[ladder.held]
     if ladder.freed:
         freed = ", ".join(f"{item} {where}" if where != "groups" else item for item, where in ladder.freed)
@@ -109,7 +99,7 @@ def method_text(ctx: ReportContext) -> str:
         "konfigural, metrisch (gleiche Ladungen), skalar (gleiche Intercepts), strikt (gleiche "
         "Residualvarianzen)"
         + (", zwischen iLB- und Kontrollgruppe zur ersten Welle ebenso (Mehrgruppenmodell). " if groups else ". ")
-        + 
+        +
         f"Konfigural gilt bei robustem CFI ≥ {format_bounded(CONFIGURAL_CFI, 2, 'de')} und RMSEA ≤ "
         f"{format_bounded(CONFIGURAL_RMSEA, 2, 'de')}; eine weitere Stufe gilt nicht, wenn der robuste CFI um "
         f"{format_bounded(DELTA_CFI, 3, 'de')} oder mehr sinkt und zugleich der robuste RMSEA um "
@@ -125,7 +115,7 @@ def method_text(ctx: ReportContext) -> str:
         "variances)"
         + (", likewise between the iLB and the control group at the first wave (multi-group model). " if groups
            else ". ")
-        + 
+        +
         f"Configural holds with robust CFI ≥ {format_bounded(CONFIGURAL_CFI, 2, 'en')} and RMSEA ≤ "
         f"{format_bounded(CONFIGURAL_RMSEA, 2, 'en')}; a further level does not hold when the robust CFI drops "
         f"by {format_bounded(DELTA_CFI, 3, 'en')} or more and the robust RMSEA rises by "
@@ -217,7 +207,7 @@ def _delta(value: float, lang: str) -> str:
 
 
 def _level_name(ctx: ReportContext, row) -> str:
-    words = LEVEL_WORDS[ctx.lang]
+    words = INVARIANCE_WORDS[ctx.lang]
     text = words[row.level]
     if row.partial:
         text += ctx.t(", partiell", ", partial")
@@ -227,7 +217,7 @@ def _level_name(ctx: ReportContext, row) -> str:
 def _study(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
     lang, name = ctx.lang, s.study.name
     inv = s.invariance
-    words = LEVEL_WORDS[lang]
+    words = INVARIANCE_WORDS[lang]
     sec.heading(ctx.t(f"Invarianzprüfung ({name})", f"Invariance tests ({name})"))
     waves = [x for x in inv.ladders if x.across == "waves"]
     scalar = [x for x in waves if x.scalar]
@@ -310,7 +300,7 @@ def _study(ctx: ReportContext, sec: Section, s: StudyResults) -> None:
 def _notes(ctx: ReportContext, s: StudyResults) -> list[str]:
     """The notes of ladders that could not run fully or stopped (the engine's English text, as the CLI)."""
     out = []
-    words = LEVEL_WORDS[ctx.lang]
+    words = INVARIANCE_WORDS[ctx.lang]
     for ladder in s.invariance.ladders:
         interesting = [n for n in ladder.notes if not n.startswith("Full scalar invariance does not hold; partial")]
         if interesting:
