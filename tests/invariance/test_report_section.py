@@ -17,13 +17,14 @@ import json
 import pandas as pd
 import pytest
 
-from ilb_eval.formatting import format_bounded, format_number
+from ilb_eval.formatting import format_bounded, format_number, format_p
 from ilb_eval.invariance import HELD
 from ilb_eval.invariance.ladder import untested
 from ilb_eval.privacy import CellRule
 from ilb_eval.report.build import build_report
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.document import Bullets, FigureBlock, Paragraph, TableBlock
+from ilb_eval.report.phrases import INVARIANCE_WORDS
 from ilb_eval.report.sections import construct_growth
 from ilb_eval.report.sections import growth as growth_section
 from ilb_eval.report.sections import invariance as invariance_section
@@ -119,10 +120,15 @@ def test_tables_and_figure_files(run) -> None:
 def test_appendix_sets_second_order_growth_beside_the_scale_mean(run, german) -> None:
     appendix = _section(german, "Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)")
     (eap, zp) = _tables(appendix)
-    assert len(eap.frame) == 10 and len(zp.frame) == 10
+    assert len(eap.frame) == 20 and len(zp.frame) == 20  # one row per scale and factor (i, s)
     growth = run.results.studies["EAP"].invariance.growth["belastbarkeit"].rows.set_index("factor")
-    row = eap.frame[eap.frame.iloc[:, 0] == "Belastbarkeit"].iloc[0]
-    assert row.iloc[5].startswith(format_number(growth.loc["s", "estimate"], 3, "de") + " [")
+    at = eap.frame.index[eap.frame.iloc[:, 0] == "Belastbarkeit"][0]
+    level, slope = eap.frame.loc[at], eap.frame.loc[at + 1]
+    held = run.results.studies["EAP"].invariance.ladder("belastbarkeit", "waves").held
+    assert list(level.iloc[1:3]) == [INVARIANCE_WORDS["de"][held], "i"] and list(slope.iloc[:3]) == ["", "", "s"]
+    assert level.iloc[4].startswith(format_number(growth.loc["i", "estimate"], 3, "de") + " [")
+    assert slope.iloc[4].startswith(format_number(growth.loc["s", "estimate"], 3, "de") + " [")
+    assert slope.iloc[5] == format_p(growth.loc["s", "pvalue"], "de", prefix=False)
     assert "†" not in eap.frame.iloc[:, 0].str.cat()
 
 
@@ -152,8 +158,9 @@ def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
     ticks = [t.get_text() for t in content.figures["eap_forest"].axes[0].get_yticklabels()]
     assert "Belastbarkeit †" in ticks and sum("†" in t for t in ticks) == 1
     appendix = _tables(_section(content, "Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)"))[0]
-    row = appendix.frame[appendix.frame.iloc[:, 0] == "Belastbarkeit †"].iloc[0]
-    assert row.iloc[1] == "metrisch" and row.iloc[3] == "–" and row.iloc[5] == "–"
+    at = appendix.frame.index[appendix.frame.iloc[:, 0] == "Belastbarkeit †"][0]
+    assert appendix.frame.loc[at].iloc[1] == "metrisch"
+    assert appendix.frame.loc[at].iloc[4] == "–" and appendix.frame.loc[at + 1].iloc[4] == "–"
     assert "Nicht skalar invariant: Belastbarkeit (metrisch)" in _text(_section(content, "Messinvarianz"))
 
 
@@ -170,8 +177,9 @@ def test_the_english_report_and_the_caveat_in_a_study_without_control_group(run)
     assert [c for c in means.frame.iloc[:, 0] if "†" in c] == ["Integration into structures and processes †"]
     assert "† not scalar invariant across the waves" in means.note
     appendix = _tables(_section(content, "Appendix: growth of the latent construct (second order)"))[1]
-    row = appendix.frame[appendix.frame.iloc[:, 0] == "Integration into structures and processes †"].iloc[0]
-    assert row.iloc[1] == "metric" and row.iloc[3] == "–" and row.iloc[5] == "–"
+    at = appendix.frame.index[appendix.frame.iloc[:, 0] == "Integration into structures and processes †"][0]
+    assert appendix.frame.loc[at].iloc[1] == "metric"
+    assert appendix.frame.loc[at].iloc[4] == "–" and appendix.frame.loc[at + 1].iloc[4] == "–"
 
 
 def test_models_below_the_minimum_cell_size_show_no_numbers(run) -> None:

@@ -604,13 +604,22 @@ def _table_flowables(block: TableBlock, number: int, lang: Lang) -> list[Flowabl
 
 def _column_widths(header: list[str], body: list[list[str]], size: float, *,
                    indent: bool) -> list[float]:
+    """Column widths in points: natural widths when the table fits; otherwise each column keeps room for
+    its longest word (a number is never broken) and the space left is shared in proportion to what each
+    column would need to stay on one line (the automatic table layout of HTML)."""
     pad = 6.5
-    natural = []
+
+    def font(j: int) -> str:
+        return FONT_BOLD if j == 0 else FONT
+
+    natural, minimum = [], []
     for j, h in enumerate(header):
-        words = max((pdfmetrics.stringWidth(w, FONT_BOLD, size) for w in h.split()), default=0)
-        cells = max((pdfmetrics.stringWidth(r[j], FONT_BOLD if j == 0 else FONT, size)
-                     for r in body), default=0)
-        natural.append(max(words, cells) + pad + (9 if indent and j == 0 else 0))
+        extra = pad + (9 if indent and j == 0 else 0)
+        heads = max((pdfmetrics.stringWidth(w, FONT_BOLD, size) for w in h.split()), default=0)
+        cells = max((pdfmetrics.stringWidth(r[j], font(j), size) for r in body), default=0)
+        words = max((pdfmetrics.stringWidth(w, font(j), size) for r in body for w in r[j].split()), default=0)
+        natural.append(max(heads, cells) + extra)
+        minimum.append(max(heads, words) + extra)
     total = sum(natural)
     if total <= TEXT_WIDTH:
         extra = TEXT_WIDTH - total
@@ -619,11 +628,26 @@ def _column_widths(header: list[str], body: list[list[str]], size: float, *,
         natural[0] += extra * 0.5
         rest = extra * 0.5 / (len(natural) - 1)
         return [natural[0]] + [w + rest for w in natural[1:]]
-    others = sum(natural[1:])
-    first = max(TEXT_WIDTH - others, TEXT_WIDTH * 0.25)
-    widths = [first] + natural[1:]
-    scale = TEXT_WIDTH / sum(widths)
-    return [w * min(scale, 1.0) for w in widths]
+    if sum(minimum) >= TEXT_WIDTH:
+        return [w * TEXT_WIDTH / sum(minimum) for w in minimum]
+    numeric = [j > 0 and _mostly_numbers([r[j] for r in body]) for j in range(len(header))]
+    fixed = sum(natural[j] if numeric[j] else minimum[j] for j in range(len(header)))
+    if fixed <= TEXT_WIDTH:  # numbers on one line; the text columns wrap into the space left
+        need = sum(natural[j] - minimum[j] for j in range(len(header)) if not numeric[j])
+        share = (TEXT_WIDTH - fixed) / need if need > 0 else 0.0
+        return [natural[j] if numeric[j] else minimum[j] + (natural[j] - minimum[j]) * share
+                for j in range(len(header))]
+    share = (TEXT_WIDTH - sum(minimum)) / (total - sum(minimum))
+    return [lo + (hi - lo) * share for lo, hi in zip(minimum, natural, strict=True)]
+
+
+_NUMBER_CELL = re.compile(r"^[<>≤≥−+\-]?\s?[\d\[(]")
+
+
+def _mostly_numbers(cells: list[str]) -> bool:
+    """Whether most non-empty cells of a column start like a number, an interval or a p-value."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and sum(bool(_NUMBER_CELL.match(c)) for c in filled) * 2 >= len(filled)
 
 
 # --------------------------------------------------------------------------- figures

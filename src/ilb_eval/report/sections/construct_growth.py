@@ -104,15 +104,12 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
         held = words[ladder.held] if ladder is not None else MISSING
         if ladder is not None and ladder.freed:
             held += "*"
-        cells = [label, held]
-        n_values = []
+        pairs = []
         for factor in ("i", "s"):
             mean = means[(means["dimension"] == dim) & (means["factor"] == factor)]
             second = so[(so["scale"] == dim) & (so["factor"] == factor)] if growth.ok else so.iloc[0:0]
-            mean_row = mean.iloc[0] if len(mean) else None
-            so_row = second.iloc[0] if len(second) else None
-            n_values += [r["n"] for r in (mean_row, so_row) if r is not None]
-            cells += [_cell(ctx, mean_row), _cell(ctx, so_row)]
+            pairs.append((factor, mean.iloc[0] if len(mean) else None, second.iloc[0] if len(second) else None))
+        for factor, mean_row, so_row in pairs:
             raw.append({"dimension": dim, "factor": factor, "held": ladder.held if ladder else None,
                         "freed": ", ".join(f"{i} ({w})" for i, w in ladder.freed) if ladder else "",
                         "scale_mean_estimate": None if mean_row is None else mean_row["estimate"],
@@ -124,23 +121,27 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
                         "second_order_ci_upper": None if so_row is None else so_row["ci_upper"],
                         "second_order_pvalue": None if so_row is None else so_row["pvalue"],
                         "n": None if so_row is None else so_row["n"], "status": growth.status})
-        so_s = so[(so["scale"] == dim) & (so["factor"] == "s")] if growth.ok else so.iloc[0:0]
-        cells.append(format_p(so_s["pvalue"].iloc[0], lang, prefix=False) if len(so_s) else MISSING)
+        n_values = [r["n"] for _, mean_row, so_row in pairs for r in (mean_row, so_row) if r is not None]
         n = max(n_values) if n_values else None
-        if n is not None and not ctx.rule.allows(n):
-            suppressed = True
-            rows.append(cells[:2] + [ctx.mark] * 6)
-            continue
-        cells.append(format_count(n, lang) if n is not None else MISSING)
-        if not growth.ok and growth.status != "skipped":
-            cells[3] = cells[5] = ctx.t("nicht geschätzt", "not estimated")
-        rows.append(cells)
+        hidden = n is not None and not ctx.rule.allows(n)
+        suppressed = suppressed or hidden
+        for factor, mean_row, so_row in pairs:
+            first = factor == "i"
+            cells = [label if first else "", held if first else "", factor]
+            if hidden:
+                rows.append(cells + [ctx.mark] * 4)
+                continue
+            so_cell = _cell(ctx, so_row)
+            if not growth.ok and growth.status != "skipped":
+                so_cell = ctx.t("nicht geschätzt", "not estimated")
+            p_cell = format_p(so_row["pvalue"], lang, prefix=False) if so_row is not None else MISSING
+            n_cell = (format_count(n, lang) if n is not None else MISSING) if first else ""
+            rows.append(cells + [_cell(ctx, mean_row), so_cell, p_cell, n_cell])
     ci = ctx.t("[95 %-KI]", "[95% CI]")
     what = ctx.t("iLB-Effekt", "iLB effect") if effect else ctx.t("Mittel", "mean")
-    mean_word, so_word = ctx.t("Skalenmittel", "scale mean"), ctx.t("2. Ordnung", "2nd order")
-    columns = [ctx.words["dimension"], ctx.t("Invarianz", "Invariance"),
-               f"i: {mean_word} {ci}", f"i: {so_word} {ci}", f"s: {mean_word} {ci}", f"s: {so_word} {ci}",
-               f"p (s, {so_word})", "N"]
+    mean_word, so_word = ctx.t("Skalenmittel", "Scale mean"), ctx.t("2. Ordnung", "2nd order")
+    columns = [ctx.words["dimension"], ctx.t("Invarianz", "Invariance"), ctx.t("Faktor", "Factor"),
+               f"{mean_word} {ci}", f"{so_word} {ci}", f"p ({so_word})", "N"]
     frame = pd.DataFrame(rows, columns=columns)
     model = ctx.t("konditionales Modell mit iLB-Teilnahme und Kontrollvariablen",
                   "conditional model with iLB participation and the controls") if effect else \
@@ -159,5 +160,5 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
         "change of the scale mean may contain a response shift.")
     table = ctx.simple(frame, ctx.t(f"Wachstum des Skalenmittelwerts und des latenten Konstrukts ({name})",
                                     f"Growth of the scale mean and of the latent construct ({name})"), note,
-                       suppressed=suppressed, align=("left", "left") + ("right",) * 6)
+                       suppressed=suppressed, align=("left", "left", "left") + ("right",) * 4)
     ctx.table(sec, f"{name.lower()}_second_order_growth", pd.DataFrame(raw), table)
