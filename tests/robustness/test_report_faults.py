@@ -46,7 +46,7 @@ KILL_CHILD = textwrap.dedent(
 
     ilb_eval.files.os.fsync = fsync
     warnings.simplefilter("ignore")
-    write_report(sys.argv[1], studies=("EAP",), out=sys.argv[2], invariance=False)
+    write_report(sys.argv[1], studies=("ZP",), out=sys.argv[2], invariance=False)  # the smaller study
     print("NOT KILLED")
     """
 )
@@ -54,10 +54,10 @@ KILL_CHILD = textwrap.dedent(
 
 @pytest.fixture
 def data(tmp_path):
-    """A copy of the example EAP exports (the report reads only declared files and interviews.csv)."""
+    """A copy of the example exports (the report reads only declared files and interviews.csv)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in ("eap_t1.csv", "eap_t3.csv", "eap_t4.csv", "interviews.csv"):
+    for name in ("eap_t1.csv", "eap_t3.csv", "eap_t4.csv", "zp_t1.sav", "zp_t3.sav", "zp_t4.sav", "interviews.csv"):
         (folder / name).write_bytes((example_dir() / name).read_bytes())
     return folder
 
