@@ -125,10 +125,10 @@ def test_appendix_sets_second_order_growth_beside_the_scale_mean(run, german) ->
     at = eap.frame.index[eap.frame.iloc[:, 0] == "Belastbarkeit"][0]
     level, slope = eap.frame.loc[at], eap.frame.loc[at + 1]
     held = run.results.studies["EAP"].invariance.ladder("belastbarkeit", "waves").held
-    assert list(level.iloc[1:3]) == [INVARIANCE_WORDS["de"][held], "i"] and list(slope.iloc[:3]) == ["", "", "s"]
-    assert level.iloc[4].startswith(format_number(growth.loc["i", "estimate"], 3, "de") + " [")
-    assert slope.iloc[4].startswith(format_number(growth.loc["s", "estimate"], 3, "de") + " [")
-    assert slope.iloc[5] == format_p(growth.loc["s", "pvalue"], "de", prefix=False)
+    assert level.iloc[1] == "i" and list(slope.iloc[:2]) == [INVARIANCE_WORDS["de"][held], "s"]
+    assert level.iloc[3].startswith(format_number(growth.loc["i", "estimate"], 3, "de") + " [")
+    assert slope.iloc[3].startswith(format_number(growth.loc["s", "estimate"], 3, "de") + " [")
+    assert slope.iloc[4] == format_p(growth.loc["s", "pvalue"], "de", prefix=False)
     assert "†" not in eap.frame.iloc[:, 0].str.cat()
 
 
@@ -159,8 +159,8 @@ def test_a_scale_that_is_not_scalar_invariant_carries_the_caveat(run) -> None:
     assert "Belastbarkeit †" in ticks and sum("†" in t for t in ticks) == 1
     appendix = _tables(_section(content, "Anhang: Wachstum des latenten Konstrukts (zweite Ordnung)"))[0]
     at = appendix.frame.index[appendix.frame.iloc[:, 0] == "Belastbarkeit †"][0]
-    assert appendix.frame.loc[at].iloc[1] == "metrisch"
-    assert appendix.frame.loc[at].iloc[4] == "–" and appendix.frame.loc[at + 1].iloc[4] == "–"
+    assert appendix.frame.loc[at + 1].iloc[0] == "metrisch"
+    assert appendix.frame.loc[at].iloc[3] == "–" and appendix.frame.loc[at + 1].iloc[3] == "–"
     assert "Nicht skalar invariant: Belastbarkeit (metrisch)" in _text(_section(content, "Messinvarianz"))
 
 
@@ -178,8 +178,8 @@ def test_the_english_report_and_the_caveat_in_a_study_without_control_group(run)
     assert "† not scalar invariant across the waves" in means.note
     appendix = _tables(_section(content, "Appendix: growth of the latent construct (second order)"))[1]
     at = appendix.frame.index[appendix.frame.iloc[:, 0] == "Integration into structures and processes †"][0]
-    assert appendix.frame.loc[at].iloc[1] == "metric"
-    assert appendix.frame.loc[at].iloc[4] == "–" and appendix.frame.loc[at + 1].iloc[4] == "–"
+    assert appendix.frame.loc[at + 1].iloc[0] == "metric"
+    assert appendix.frame.loc[at].iloc[3] == "–" and appendix.frame.loc[at + 1].iloc[3] == "–"
 
 
 def test_models_below_the_minimum_cell_size_show_no_numbers(run) -> None:

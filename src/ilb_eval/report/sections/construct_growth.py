@@ -127,7 +127,7 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
         suppressed = suppressed or hidden
         for factor, mean_row, so_row in pairs:
             first = factor == "i"
-            cells = [label if first else "", held if first else "", factor]
+            cells = [label if first else held, factor]  # the level held under the scale's name
             if hidden:
                 rows.append(cells + [ctx.mark] * 4)
                 continue
@@ -140,7 +140,7 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
     ci = ctx.t("[95 %-KI]", "[95% CI]")
     what = ctx.t("iLB-Effekt", "iLB effect") if effect else ctx.t("Mittel", "mean")
     mean_word, so_word = ctx.t("Skalenmittel", "Scale mean"), ctx.t("2. Ordnung", "2nd order")
-    columns = [ctx.words["dimension"], ctx.t("Invarianz", "Invariance"), ctx.t("Faktor", "Factor"),
+    columns = [ctx.words["dimension"] + ctx.t(" (Invarianz)", " (invariance)"), ctx.t("Faktor", "Factor"),
                f"{mean_word} {ci}", f"{so_word} {ci}", f"p ({so_word})", "N"]
     frame = pd.DataFrame(rows, columns=columns)
     model = ctx.t("konditionales Modell mit iLB-Teilnahme und Kontrollvariablen",
@@ -150,15 +150,16 @@ def _table(ctx: ReportContext, sec, s: StudyResults) -> None:
         f"{what} auf Ausgangsniveau (i) und Veränderung (s), {model}; s in Skalenpunkten pro Zeiteinheit. "
         "Skalenmittel: Wachstumsmodell der Skalenmittelwerte (Hauptteil, ML); 2. Ordnung: Wachstum des "
         "latenten Konstrukts auf dem (partiell) skalar invarianten Messmodell (MLR), umgerechnet auf die "
-        "Metrik des Skalenmittelwerts. Invarianz: höchste gehaltene Stufe über die Wellen, * partiell. "
+        "Metrik des Skalenmittelwerts. Invarianz (unter dem Namen der Facette): höchste gehaltene Stufe über die "
+        "Wellen, * partiell. "
         "† nicht skalar invariant: keine Schätzung zweiter Ordnung; die Veränderung des Skalenmittelwerts kann "
         "eine Antwortverschiebung enthalten.",
         f"{what} on level (i) and change (s), {model}; s in scale points per time unit. Scale mean: growth "
         "model of the scale means (main text, ML); 2nd order: growth of the latent construct on the (partially) "
-        "scalar invariant measurement model (MLR), converted to the metric of the scale mean. Invariance: "
-        "highest level held across the waves, * partial. † not scalar invariant: no second-order estimate; the "
+        "scalar invariant measurement model (MLR), converted to the metric of the scale mean. Invariance (under "
+        "the dimension's name): highest level held across the waves, * partial. † not scalar invariant: no second-order estimate; the "
         "change of the scale mean may contain a response shift.")
     table = ctx.simple(frame, ctx.t(f"Wachstum des Skalenmittelwerts und des latenten Konstrukts ({name})",
                                     f"Growth of the scale mean and of the latent construct ({name})"), note,
-                       suppressed=suppressed, align=("left", "left", "left") + ("right",) * 4)
+                       suppressed=suppressed, align=("left", "left") + ("right",) * 4)
     ctx.table(sec, f"{name.lower()}_second_order_growth", pd.DataFrame(raw), table)
