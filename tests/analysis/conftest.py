@@ -1,26 +1,8 @@
-"""Fixtures of the analysis tests: the shared report run on canary data (see shared_run.py)."""
+"""Fixtures of the analysis tests on the shared report run (``report_run``, ``canary_data``: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-_spec = importlib.util.spec_from_file_location("_shared_run_loader", Path(__file__).with_name("shared_run.py"))
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-shared = _loader.load()
-
-
-@pytest.fixture(scope="session")
-def canary_data(tmp_path_factory) -> Path:
-    return shared.canary_data(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session")
-def report_run(tmp_path_factory):
-    return shared.report_run(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")

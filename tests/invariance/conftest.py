@@ -1,17 +1,8 @@
-"""The report run shared with tests/report and tests/analysis (made once per test session)."""
-
-import importlib.util
-from pathlib import Path
+"""The shared report run of the test session (``report_run`` of tests/conftest.py) under the name ``run``."""
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader_invariance", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-SHARED = _loader.load()
-
 
 @pytest.fixture(scope="session")
-def run(tmp_path_factory):
-    return SHARED.report_run(tmp_path_factory.getbasetemp())
+def run(report_run):
+    return report_run

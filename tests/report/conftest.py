@@ -1,37 +1,18 @@
 """Small synthetic inputs for the report tests (aggregates only, no persons), and the shared run.
 
-``run`` and ``canary_data`` are the one report run on canary data of the test
-session (tests/analysis/shared_run.py); ``shared_run`` is that module (its
-canary values and epoch).
+``run`` is the one report run on canary data of the test session
+(``report_run`` of tests/conftest.py, which also has ``canary_data`` and
+``shared_run``).
 """
-
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-SHARED = _loader.load()
-
 
 @pytest.fixture(scope="session")
-def shared_run():
-    return SHARED
-
-
-@pytest.fixture(scope="session")
-def run(tmp_path_factory):
-    return SHARED.report_run(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="session")
-def canary_data(tmp_path_factory):
-    return SHARED.canary_data(tmp_path_factory.getbasetemp())
+def run(report_run):
+    return report_run
 
 WAVES = {"t1": 0.0, "t3": 2.0, "t4": 3.0}
 LABELS = {

@@ -80,24 +80,13 @@ def test_report_killed_while_writing_the_pdf(tmp_path, data):
     assert leftovers(reports) == [] and sorted(p.name for p in reports.iterdir()) == sorted([first.name, second.name])
 
 
-def _shared_results(tmp_path_factory):
-    """The analysis of the test session's shared report run (tests/analysis/shared_run.py), made at most once."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "_shared_run_loader_faults", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-    loader = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loader)
-    return loader.load().report_run(tmp_path_factory.getbasetemp()).results
-
-
-def test_report_full_disk_while_writing_the_pdf(tmp_path, tmp_path_factory, data, monkeypatch):
+def test_report_full_disk_while_writing_the_pdf(tmp_path, report_run, data, monkeypatch):
     import ilb_eval.files
     from ilb_eval.report import pipeline
     from ilb_eval.report.pipeline import write_report
 
-    results = _shared_results(tmp_path_factory)  # the fault is in writing: any analysis will do
-    monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: results)
+    # the fault is in writing: the session's shared analysis will do
+    monkeypatch.setattr(pipeline, "run_analysis", lambda *a, **k: report_run.results)
     reports = tmp_path / "reports"
     first = run_once(data, reports, "earlier run\n")
     earlier, inputs = snapshot(first), snapshot(data)

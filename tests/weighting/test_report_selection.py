@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,16 +9,10 @@ from pypdf import PdfReader
 
 from ilb_eval.weighting.summary import VARIANTS
 
-_spec = importlib.util.spec_from_file_location(
-    "_shared_run_loader_weighting", Path(__file__).parents[1] / "analysis" / "shared_run.py")
-_loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_loader)
-SHARED = _loader.load()
-
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    return SHARED.report_run(tmp_path_factory.getbasetemp())
+def run(report_run):
+    return report_run
 
 
 def test_only_the_study_with_a_control_group_is_weighted(run):

@@ -24,14 +24,14 @@ import argparse
 import importlib
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 
 from ilb_eval import __version__
 from ilb_eval.exceptions import IlbEvalError, IlbEvalWarning, printable
 from ilb_eval.files import os_error_line
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main", "mark_warnings_shown", "print_warnings"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main", "mark_warnings_shown", "print_warnings", "whole_number"]
 
 #: Modules (in ``ilb_eval.cli``) that implement one subcommand each, in the
 #: order ``--help`` lists them.
@@ -45,6 +45,30 @@ EXIT_INPUT_ERROR = 2
 MAX_WARNING_LINES = 20
 
 _printed_warnings: list[str] = []
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type`` for whole numbers of at least ``minimum`` (e.g. ``--seed``, ``--max-iter``).
+
+    Examples
+    --------
+    >>> whole_number(1)("5")
+    5
+    >>> whole_number(0)("-1")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected a number >= 0, got -1
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, got {value}")
+        return value
+
+    return parse
 _ALL = "\0all"  # marks that a summary line covered every warning of the run
 
 

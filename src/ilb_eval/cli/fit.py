@@ -24,7 +24,7 @@ import json
 import sys
 
 from ilb_eval import __version__
-from ilb_eval.cli import mark_warnings_shown, print_warnings
+from ilb_eval.cli import mark_warnings_shown, print_warnings, whole_number
 from ilb_eval.exceptions import InputError
 from ilb_eval.files import atomic_write_text, check_output_file, refuse_overwriting_inputs
 from ilb_eval.growth import GrowthModel, GrowthSpec
@@ -119,24 +119,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--n-starts",
-        type=_non_negative,
+        type=whole_number(0),
         default=5,
         metavar="N",
         help="extra perturbed starts to detect local optima (default 5; 0 switches them off)",
     )
     parser.add_argument(
-        "--seed", type=_non_negative, default=0, metavar="N", help="seed of the perturbed starts (default 0)"
+        "--seed", type=whole_number(0), default=0, metavar="N", help="seed of the perturbed starts (default 0)"
     )
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

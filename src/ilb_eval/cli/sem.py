@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ilb_eval import __version__
 from ilb_eval import sem as sem_api
-from ilb_eval.cli import mark_warnings_shown, print_warnings
+from ilb_eval.cli import mark_warnings_shown, print_warnings, whole_number
 from ilb_eval.exceptions import InputError, Problem, SpecError
 from ilb_eval.files import atomic_write_text, check_output_file, refuse_overwriting_inputs
 from ilb_eval.io import TableRead, read_table
@@ -77,18 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--sheet", metavar="NAME", help="worksheet of an .xlsx file (default: the one with data)")
     parser.add_argument("--json", metavar="OUT.json", help="also write the results as JSON")
-    parser.add_argument("--max-iter", type=_positive, default=500, metavar="N",
+    parser.add_argument("--max-iter", type=whole_number(1), default=500, metavar="N",
                         help="largest number of iterations (default 500)")  # fmt: skip
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
 
 
 def _names(values: list[str]) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from ilb_eval.analysis.pipeline import StudyResults
 from ilb_eval.formatting import MISSING, format_count, format_interval, format_number, format_p
 from ilb_eval.report.context import ReportContext
 from ilb_eval.report.phrases import INVARIANCE_WORDS
+from ilb_eval.report.sections.growth import unconditional_means
 from ilb_eval.report.sections.invariance import not_scalar
 
 __all__ = ["KEY", "build", "mean_rows", "present"]
@@ -44,18 +45,7 @@ def mean_rows(s: StudyResults) -> pd.DataFrame:
         if not len(e):
             return pd.DataFrame(columns=list(MEAN_COLUMNS))
         return e.loc[:, list(MEAN_COLUMNS)].reset_index(drop=True)
-    rows = []
-    for dim, m in s.models.items():
-        record = m.records.get("unconditional")
-        if record is None or not record.ok:
-            continue
-        p = record.results.params
-        for factor in ("i", "s"):
-            hit = p[(p["lhs"] == factor) & (p["op"] == "~1")].iloc[0]
-            rows.append({"dimension": dim, "factor": factor, "estimate": float(hit["est"]),
-                         "ci_lower": float(hit["ci_lower"]), "ci_upper": float(hit["ci_upper"]),
-                         "pvalue": float(hit["pvalue"]), "n": record.n})
-    return pd.DataFrame(rows, columns=list(MEAN_COLUMNS))
+    return unconditional_means(s).rename(columns={"est": "estimate"}).loc[:, list(MEAN_COLUMNS)]
 
 
 def build(ctx: ReportContext) -> None:

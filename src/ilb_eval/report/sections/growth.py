@@ -25,7 +25,7 @@ from ilb_eval.report.tables import fit_table, format_fit_table, format_growth_ta
 from ilb_eval.report.text import Effect, describe_growth_effect, describe_trend
 from ilb_eval.stats import adjust_pvalues
 
-__all__ = ["KEY", "build", "effect_sentence", "estimated_effects", "status_text", "trends"]
+__all__ = ["KEY", "build", "effect_sentence", "estimated_effects", "status_text", "trends", "unconditional_means"]
 
 KEY = "growth"
 
@@ -47,11 +47,11 @@ def estimated_effects(s: StudyResults) -> pd.DataFrame:
     return e[np.isfinite(e["estimate"].astype(float))] if len(e) else e
 
 
-def trends(s: StudyResults, adjust: str) -> pd.DataFrame:
-    """Mean intercept and slope of each unconditional model that was estimated, with adjusted slope p.
+def unconditional_means(s: StudyResults) -> pd.DataFrame:
+    """Mean intercept and slope of each unconditional model that was estimated.
 
     Columns ``dimension``, ``factor`` (``i``, ``s``), ``est``, ``se``, ``pvalue``, ``ci_lower``,
-    ``ci_upper``, ``n``, ``p_adjusted`` (over the slopes of the estimated dimensions).
+    ``ci_upper``, ``n``.
     """
     rows = []
     for dim, m in s.models.items():
@@ -64,7 +64,12 @@ def trends(s: StudyResults, adjust: str) -> pd.DataFrame:
             rows.append({"dimension": dim, "factor": factor, "est": float(r["est"]), "se": float(r["se"]),
                          "pvalue": float(r["pvalue"]), "ci_lower": float(r["ci_lower"]),
                          "ci_upper": float(r["ci_upper"]), "n": rec.n})
-    raw = pd.DataFrame(rows, columns=["dimension", "factor", "est", "se", "pvalue", "ci_lower", "ci_upper", "n"])
+    return pd.DataFrame(rows, columns=["dimension", "factor", "est", "se", "pvalue", "ci_lower", "ci_upper", "n"])
+
+
+def trends(s: StudyResults, adjust: str) -> pd.DataFrame:
+    """:func:`unconditional_means` with ``p_adjusted`` (over the slopes of the estimated dimensions)."""
+    raw = unconditional_means(s)
     raw["p_adjusted"] = np.nan
     mask = raw["factor"] == "s"
     if mask.any():
@@ -247,7 +252,7 @@ LR_METHODS = {
 
 def _lr_method(ctx: ReportContext, lr: pd.DataFrame) -> str:
     """The name of the test the table's rows used (lavaan's default for the estimator of the fits)."""
-    methods = [m for m in dict.fromkeys(lr.get("method", pd.Series(dtype=str))) if m in LR_METHODS]
+    methods = [m for m in dict.fromkeys(lr["method"]) if m in LR_METHODS]
     names = [ctx.t(*LR_METHODS[m]) for m in methods] or [ctx.t(*LR_METHODS["standard"])]
     return "; ".join(names)
 
